@@ -1,0 +1,30 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-requirements
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint bench-registration bench-reports bench-import clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver $(HOST)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: lint
+	PILOTS_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

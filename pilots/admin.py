@@ -1,0 +1,401 @@
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    Assessment,
+    Attendance,
+    Cohort,
+    CountryAssignment,
+    Enrolment,
+    Module,
+    Programme,
+    Province,
+    Session,
+    Subject,
+    Teacher,
+)
+
+User = get_user_model()
+
+
+# --- reference data -------------------------------------------------------------------------
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "country", "category", "valid_until", "successor"]
+    list_filter = ["country", "category"]
+    list_select_related = ["successor"]
+    search_fields = ["name", "local_name", "code"]
+    autocomplete_fields = ["successor"]
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    search_fields = ["name", "code"]
+
+
+# --- programme ------------------------------------------------------------------------------
+
+
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ["order", "code", "title", "planned_hours"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "start_date", "end_date", "agreement", "completion_min_attendance"]
+    list_select_related = ["agreement"]
+    search_fields = ["name", "description"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["lead_partners", "agreement"]
+    inlines = [ModuleInline]
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "programme", "planned_hours", "order"]
+    list_filter = ["programme"]
+    list_select_related = ["programme"]
+    search_fields = ["code", "title", "summary", "case_studies", "risk_factors"]
+    autocomplete_fields = ["programme"]
+
+
+# --- cohorts and sessions -------------------------------------------------------------------
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["date", "starts_at", "ends_at", "title", "module", "mode", "venue"]
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        module_field = formset.form.base_fields.get("module")
+        if module_field is not None:
+            # Only the modules of this cohort's programme: a short list, never every module.
+            module_field.queryset = (
+                Module.objects.filter(programme_id=obj.programme_id) if obj else Module.objects.none()
+            )
+        return formset
+
+
+class EnrolmentInline(admin.TabularInline):
+    """Read-only: enrolment statuses change through the actions on the enrolment list."""
+
+    model = Enrolment
+    extra = 0
+    fields = ["teacher", "status", "reference", "created_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("teacher")
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "year",
+        "country",
+        "kind",
+        "language",
+        "start_date",
+        "status",
+        "capacity",
+        "confirmed",
+        "waitlisted",
+        "seats_left",
+    ]
+    list_filter = ["country", "year", "status", "kind", "language", "requires_approval"]
+    list_select_related = ["programme"]
+    search_fields = ["name", "code", "venue", "description"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["programme", "province", "organiser", "team"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [SessionInline, EnrolmentInline]
+    actions = ["promote_waitlist"]
+    fieldsets = [
+        (None, {"fields": ["programme", "name", "code", "year", "kind", "status", "description"]}),
+        (_("Place and language"), {"fields": ["country", "province", "language", "venue", "is_online"]}),
+        (_("Dates and seats"), {"fields": [
+            "start_date", "end_date", "capacity", "registration_opens", "registration_closes",
+            "requires_approval",
+        ]}),
+        (_("People"), {"fields": ["organiser", "team"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_fill_stats()
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
+    def confirmed(self, obj):
+        return obj.confirmed_count
+
+    @admin.display(description=_("waiting list"), ordering="waitlisted_count")
+    def waitlisted(self, obj):
+        return obj.waitlisted_count
+
+    @admin.display(description=_("seats left"), ordering="seats_left")
+    def seats_left(self, obj):
+        return obj.seats_left
+
+    @admin.action(description=_("Promote waitlisted teachers into free seats"))
+    def promote_waitlist(self, request, queryset):
+        promoted = 0
+        for cohort in queryset:
+            promoted += len(services.promote_waitlist(cohort=cohort))
+        self.message_user(
+            request,
+            ngettext("%(n)d teacher promoted.", "%(n)d teachers promoted.", promoted) % {"n": promoted},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "date", "starts_at", "ends_at", "mode", "module"]
+    list_filter = ["mode", "cohort__country", "cohort__year"]
+    list_select_related = ["cohort", "module"]
+    search_fields = ["title", "venue", "facilitators", "cohort__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["cohort", "module"]
+
+
+# --- teachers and enrolments ----------------------------------------------------------------
+
+
+class TeacherEnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    fk_name = "teacher"
+    extra = 0
+    fields = ["cohort", "status", "reference", "created_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cohort")
+
+
+@admin.register(Teacher)
+class TeacherAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "family_name",
+        "given_name",
+        "latin_name",
+        "gender",
+        "email",
+        "school",
+        "school_level",
+        "province",
+        "preferred_language",
+    ]
+    list_filter = ["province__country", "gender", "school_level", "preferred_language", "subjects"]
+    list_select_related = ["province"]
+    search_fields = [
+        "family_name",
+        "given_name",
+        "family_name_latin",
+        "given_name_latin",
+        "nickname",
+        "email",
+        "school",
+    ]
+    autocomplete_fields = ["province"]
+    filter_horizontal = ["subjects"]
+    readonly_fields = ["consent_at", "consent_version", "consent_language", "created_at", "updated_at"]
+    inlines = [TeacherEnrolmentInline]
+    fieldsets = [
+        (_("Name"), {"fields": [
+            ("family_name", "given_name"), ("family_name_latin", "given_name_latin"), "nickname",
+            "name_order",
+        ]}),
+        (_("Contact"), {"fields": ["email", "phone", "preferred_language"]}),
+        (_("School"), {"fields": [
+            "school", "school_level", "subjects", "province", "years_experience", "gender",
+        ]}),
+        (_("Consent"), {"fields": [
+            "consent_at", "consent_version", "consent_language", "created_at", "updated_at",
+        ]}),
+    ]
+
+    @admin.display(description=_("name in Latin letters"))
+    def latin_name(self, obj):
+        return obj.latin_name
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    fields = ["session", "status", "note"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only the sessions of the enrolment's own cohort.
+        formset.form.base_fields["session"].queryset = (
+            Session.objects.filter(cohort_id=obj.cohort_id) if obj else Session.objects.none()
+        )
+        return formset
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session")
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    extra = 0
+    max_num = 2
+    fields = ["kind", "score", "taken_on"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(SimpleHistoryAdmin):
+    list_display = ["teacher", "cohort", "status", "reference", "language", "created_at"]
+    list_filter = ["status", "cohort__country", "cohort__year", "cohort__kind", "language"]
+    list_select_related = ["teacher", "cohort"]
+    search_fields = [
+        "reference",
+        "teacher__family_name",
+        "teacher__given_name",
+        "teacher__family_name_latin",
+        "teacher__given_name_latin",
+        "teacher__email",
+        "teacher__school",
+        "cohort__name",
+    ]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["teacher", "cohort"]
+    inlines = [AttendanceInline, AssessmentInline]
+    actions = ["confirm", "waitlist", "reject", "withdraw"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The status follows the rules of services.py: set on creation, changed by actions.
+        fixed = ["status", "reference", "created_at", "status_changed_at", "consent_version", "consented_at"]
+        return fixed + (["teacher", "cohort"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            cohort = services.lock_cohort(obj.cohort_id)
+            services.place_enrolment(enrolment=obj, cohort=cohort)
+
+    def _apply(self, request, queryset, service, done_message):
+        changed = 0
+        for enrolment in queryset.select_related("teacher"):
+            try:
+                service(enrolment=enrolment)
+                changed += 1
+            except services.EnrolmentError as exc:
+                self.message_user(request, f"{enrolment.teacher}: {exc.message}", messages.ERROR)
+        if changed:
+            self.message_user(request, done_message % {"n": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Confirm selected enrolments (while seats remain)"))
+    def confirm(self, request, queryset):
+        self._apply(request, queryset, services.confirm_enrolment, _("%(n)d enrolment(s) confirmed."))
+
+    @admin.action(description=_("Move selected enrolments to the waiting list"))
+    def waitlist(self, request, queryset):
+        self._apply(request, queryset, services.waitlist_enrolment, _("%(n)d enrolment(s) waitlisted."))
+
+    @admin.action(description=_("Reject selected applications"))
+    def reject(self, request, queryset):
+        self._apply(request, queryset, services.reject_enrolment, _("%(n)d enrolment(s) rejected."))
+
+    @admin.action(description=_("Withdraw selected enrolments (promotes the waiting list)"))
+    def withdraw(self, request, queryset):
+        self._apply(request, queryset, services.withdraw_enrolment, _("%(n)d enrolment(s) withdrawn."))
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ["teacher", "session", "cohort", "status", "updated_at"]
+    list_filter = ["status", "session__cohort__country", "session__cohort__year"]
+    list_select_related = ["enrolment__teacher", "session__cohort"]
+    search_fields = [
+        "enrolment__teacher__family_name",
+        "enrolment__teacher__given_name",
+        "enrolment__teacher__email",
+        "enrolment__reference",
+        "session__title",
+    ]
+    date_hierarchy = "session__date"
+    autocomplete_fields = ["enrolment", "session"]
+
+    @admin.display(description=_("teacher"), ordering="enrolment__teacher__family_name")
+    def teacher(self, obj):
+        return obj.enrolment.teacher
+
+    @admin.display(description=_("cohort"))
+    def cohort(self, obj):
+        return obj.session.cohort
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["teacher", "cohort", "kind", "score", "taken_on"]
+    list_filter = ["kind", "enrolment__cohort__country", "enrolment__cohort__year"]
+    list_select_related = ["enrolment__teacher", "enrolment__cohort"]
+    search_fields = [
+        "enrolment__teacher__family_name",
+        "enrolment__teacher__given_name",
+        "enrolment__teacher__email",
+        "enrolment__reference",
+    ]
+    date_hierarchy = "taken_on"
+    autocomplete_fields = ["enrolment"]
+
+    @admin.display(description=_("teacher"), ordering="enrolment__teacher__family_name")
+    def teacher(self, obj):
+        return obj.enrolment.teacher
+
+    @admin.display(description=_("cohort"))
+    def cohort(self, obj):
+        return obj.enrolment.cohort
+
+
+# --- coordinators: countries on the user page -----------------------------------------------
+
+
+class CountryAssignmentInline(admin.TabularInline):
+    model = CountryAssignment
+    extra = 0
+    verbose_name_plural = _("countries whose reports this coordinator reads")
+
+
+@admin.register(CountryAssignment)
+class CountryAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "country"]
+    list_filter = ["country"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PilotsUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, CountryAssignmentInline]
