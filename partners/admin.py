@@ -1,8 +1,23 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
+from .forms import CountryCodeField
 from .models import Agreement, AgreementParty, Contact, Partner
+
+
+class CountryAsTextMixin:
+    """Country fields as a code box with suggestions: no <select> of 250 countries."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, CountryField):
+            return CountryCodeField(
+                label=db_field.verbose_name.capitalize(), required=not db_field.blank, help_text=_(
+                    "Two-letter code; start typing the name for suggestions. Blank for UN bodies."
+                ) if db_field.name == "country" else _("Two-letter code, e.g. RW."),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ContactInline(admin.TabularInline):
@@ -12,7 +27,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(CountryAsTextMixin, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "country", "city", "parent", "contact_count"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
@@ -45,7 +60,7 @@ class AgreementPartyInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(CountryAsTextMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "status", "signed_on", "signed_city", "signed_country", "party_list"]
     list_filter = ["kind", "status", "signed_country"]
     search_fields = ["title", "summary", "themes", "partners__name", "partners__acronym"]
