@@ -113,8 +113,6 @@ class CohortAdmin(admin.ModelAdmin):
         "name",
         "year",
         "country",
-        "kind",
-        "language",
         "start_date",
         "status",
         "capacity",

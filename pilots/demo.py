@@ -233,13 +233,16 @@ class PeopleMaker:
             family, given = rng.choice(VIET_FAMILY), rng.choice(VIET_GIVEN)
             family_latin, given_latin = _strip_accents(family), _strip_accents(given)
             order, nickname, language = NameOrder.FAMILY_FIRST, "", Language.VIETNAMESE
+        gender = rng.choices([Gender.FEMALE, Gender.MALE, Gender.UNDISCLOSED], [55, 43, 2])[0]
+        if country == Country.VIETNAM and given.split()[0] in ("Thị", "Văn"):
+            gender = Gender.FEMALE if given.startswith("Thị") else Gender.MALE  # gendered middle names
         phone = f"{PHONE_PREFIX[country]}{rng.randrange(1000000):06d}"
         if not phonenumbers.is_valid_number(phonenumbers.parse(phone)):
             phone = ""
         teacher = Teacher.objects.create(
             family_name=family, given_name=given, family_name_latin=family_latin,
             given_name_latin=given_latin, nickname=nickname, name_order=order,
-            gender=rng.choices([Gender.FEMALE, Gender.MALE, Gender.UNDISCLOSED], [55, 43, 2])[0],
+            gender=gender,
             email=email, phone=phone, school=rng.choice(SCHOOLS[country]),
             school_level=rng.choices(
                 [SchoolLevel.LOWER_SECONDARY, SchoolLevel.UPPER_SECONDARY, SchoolLevel.TEACHER_TRAINING,
