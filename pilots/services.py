@@ -210,9 +210,11 @@ def record_attendance(*, session, entries, user=None) -> dict:
     """
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-    from .models import Attendance
+    from .models import Attendance, Session
 
     with transaction.atomic():
+        # Serialise saves of the same register, so that two first saves cannot both insert.
+        list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True))
         seated = set(
             Enrolment.objects.seated()
             .filter(cohort_id=session.cohort_id, pk__in=[e["enrolment_id"] for e in entries])
