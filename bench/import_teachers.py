@@ -68,7 +68,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from pilots import imports
-    from pilots.models import Cohort, Enrolment, Teacher
+    from pilots.models import Cohort, Enrolment, Programme, Teacher
     from tests.factories import CohortFactory
 
     call_command("migrate", verbosity=0)
@@ -78,8 +78,11 @@ def main() -> None:
     Teacher.objects.filter(school__startswith="School ", enrolments__isnull=True).delete()
     Cohort.objects.filter(code__startswith="bench-import-").delete()
     codes = [f"bench-import-{n}" for n in range(10)]
+    programme, _ = Programme.objects.get_or_create(
+        name="Import benchmark (demo)", defaults={"start_date": "2020-01-01", "end_date": "2024-12-31"}
+    )
     for code in codes:
-        CohortFactory(code=code, capacity=args.rows)
+        CohortFactory(code=code, name=code, capacity=args.rows, programme=programme)
 
     data = make_csv(args.rows, codes)
     timings = []
