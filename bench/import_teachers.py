@@ -37,8 +37,9 @@ def make_csv(rows: int, cohorts: list[str]) -> bytes:
 
 
 def ensure_postgres_database(url: str) -> None:
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
