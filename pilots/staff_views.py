@@ -88,6 +88,24 @@ def _seated(cohort):
     )
 
 
+def _initial_for_post(data, prefix, initial):
+    """The rows' initial values in the order of the posted forms (matched by enrolment id), so
+    that a teacher confirmed or withdrawn since the page opened cannot shift rows."""
+    by_id = {row["enrolment"]: row for row in initial}
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 2000)
+    except ValueError:
+        total = 0
+    aligned = []
+    for i in range(total):
+        try:
+            enrolment_id = int(data.get(f"{prefix}-{i}-enrolment", ""))
+        except ValueError:
+            enrolment_id = None
+        aligned.append(by_id.get(enrolment_id, {"enrolment": enrolment_id}))
+    return aligned
+
+
 @require_safe
 @staff_required("pilots.change_attendance")
 def my_cohorts(request):
@@ -130,6 +148,7 @@ def attendance_register(request, pk):
     ]
     conflicts = {}
     if request.method == "POST":
+        initial = _initial_for_post(request.POST, "att", initial)
         formset = AttendanceFormSet(request.POST, initial=initial, prefix="att")
         if formset.is_valid():
             entries = [
@@ -210,6 +229,7 @@ def scores(request, pk, kind):
         {"enrolment": e.pk, "score": getattr(saved.get(e.pk), "score", None)} for e in enrolments
     ]
     if request.method == "POST":
+        initial = _initial_for_post(request.POST, "sc", initial)
         formset = ScoreFormSet(request.POST, initial=initial, prefix="sc")
         page_form = ScorePageForm(request.POST)
         if formset.is_valid() and page_form.is_valid():

@@ -342,3 +342,18 @@ def test_review_page_uses_a_fixed_number_of_queries(staff_client, n, django_asse
     with django_assert_num_queries(6):
         response = staff_client.get(url)
     assert len(response.context["applied"]) == n
+
+
+def test_a_teacher_confirmed_while_the_register_was_open_does_not_shift_rows(staff_client):
+    cohort, session, (a, b) = cohort_with_teachers(2)
+    a.teacher.family_name, b.teacher.family_name = "ស", "ហ"
+    a.teacher.save()
+    b.teacher.save()
+    AttendanceFactory(enrolment=a, session=session, status=AttendanceStatus.ABSENT)
+    url = reverse("pilots:staff_attendance", args=[session.pk])
+    data = formset_post(staff_client.get(url), "att", {a.pk: {"status": "present"}})
+    EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED, teacher__family_name="ក")
+    response = staff_client.post(url, data, follow=True)
+    assert "Attendance saved: 0 recorded, 1 changed." in text(response)
+    assert len(response.context["rows"]) == 3
+    assert Attendance.objects.get().status == "present"
