@@ -2,8 +2,9 @@
 
 Three steps, none of which knows a request:
 1. `read_table(data, filename)` turns CSV (UTF-8 with or without BOM, comma, semicolon or tab
-   separated, as Excel writes it) or XLSX bytes into a header and rows, refusing files over
-   MAX_BYTES or MAX_ROWS and malformed ones with an `ImportFileError`.
+   separated, as Excel writes it; also Excel's UTF-16 "Unicode Text") or XLSX bytes into a
+   header and rows, refusing files over MAX_BYTES or MAX_ROWS and malformed ones with an
+   `ImportFileError`.
 2. `plan_import(kind, header, rows)` validates every row against the database with a fixed number
    of queries (bulk lookups) and returns an `ImportPlan`: what would be created or changed, and
    every problem by row and column in plain words. Nothing is written.
@@ -210,7 +211,10 @@ def read_table(data: bytes, filename: str = "") -> tuple[list[str], list[list[st
 
 def _read_csv(data: bytes) -> list[list[str]]:
     try:
-        text = data.decode("utf-8-sig")
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = data.decode("utf-16")  # Excel's "Unicode Text": UTF-16, tab-separated
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             _("The file is not UTF-8 text. In Excel, save it as \"CSV UTF-8\" or as an Excel "

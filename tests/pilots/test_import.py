@@ -57,6 +57,12 @@ def test_csv_with_or_without_bom_and_any_separator_keeps_khmer_thai_vietnamese(b
     assert [r[2:4] for r in body] == [["សុខ", "ចាន់ថា"], ["สมชาย", "ใจดี"], ["Nguyễn", "Thị Hồng"]]
 
 
+def test_excel_unicode_text_utf16_with_tabs_is_read():
+    data = csv_bytes([["kh-1", "a@example.org", "สมชาย", "ใจดี", "", "", ""]], delimiter="\t")
+    header, body = read_table(data.decode("utf-8").encode("utf-16"), "export.txt")
+    assert header == HEADER and body[0][2:4] == ["สมชาย", "ใจดี"]
+
+
 def test_decomposed_vietnamese_is_normalised_to_nfc():
     import unicodedata
 
@@ -75,8 +81,8 @@ def test_xlsx_is_read_like_csv():
     ("data", "filename", "code"),
     [
         (b"", "a.csv", "empty"),
-        ("cohort,email\n".encode("utf-16"), "a.csv", "encoding"),
-        (b"\xff\xfe\x00garbage", "a.csv", "encoding"),
+        ("cohort,email\nkh-1,café@example.org\n".encode("cp1252"), "a.csv", "encoding"),
+        (b"\x00\x01\x02 binary", "a.csv", "malformed"),
         (b"PK\x03\x04 not really a zip", "a.xlsx", "malformed"),
         (b"x" * (imports.MAX_BYTES + 1), "a.csv", "too_big"),
     ],
@@ -333,6 +339,21 @@ def test_one_bad_row_among_good_ones_imports_nothing(staff_client, tmp_path, set
     forged = staff_client.post(reverse("pilots:staff_import_confirm"), {"token": ""}, follow=True)
     assert "expired" in text(forged)
     assert not Teacher.objects.exists() and not Enrolment.objects.exists()
+
+
+def test_attendance_import_through_the_pages(staff_client, staff_user, tmp_path, settings):
+    settings.PILOTS_IMPORT_DIR = tmp_path
+    cohort = CohortFactory(code="kh-1")
+    session = SessionFactory(cohort=cohort, title="Hate speech")
+    enrolment = EnrolmentFactory(cohort=cohort, teacher__email="a@example.org")
+    upload = io.BytesIO(csv_bytes([["kh-1", "a@example.org", session.date.isoformat(), "late"]],
+                                  header=["cohort", "email", "session_date", "attendance"], delimiter=";"))
+    upload.name = "attendance.csv"
+    response = staff_client.post(reverse("pilots:staff_import"), {"kind": "attendance", "file": upload})
+    assert "Hate speech" in text(response) and "Late" in text(response)
+    staff_client.post(reverse("pilots:staff_import_confirm"), {"token": response.context["token"]})
+    row = Attendance.objects.get(enrolment=enrolment, session=session)
+    assert row.status == "late" and row.history.get().history_user == staff_user
 
 
 def test_confirm_with_a_forged_token_does_nothing(staff_client):

@@ -232,6 +232,16 @@ def test_sign_in_sheet_lists_confirmed_teachers_in_their_own_script(staff_client
     assert "<script>" not in page and "style=" not in page
 
 
+@pytest.mark.parametrize("n", [5, 100])
+def test_sign_in_sheet_uses_a_fixed_number_of_queries(staff_client, n, django_assert_num_queries):
+    cohort, session, enrolments = cohort_with_teachers(n)
+    url = reverse("pilots:staff_sign_in", args=[session.pk])
+    staff_client.get(url)
+    with django_assert_num_queries(6):
+        response = staff_client.get(url)
+    assert len(response.context["enrolments"]) == n
+
+
 # --- scores ----------------------------------------------------------------------------------
 
 
