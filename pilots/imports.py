@@ -537,8 +537,8 @@ def _plan_teachers(plan, table, cohorts):
                              % {"teacher": who, "cohort": cohort,
                                 "status": EnrolmentStatus(status).label}))
     plan.new_teachers_by_key = new_by_key
-    plan.counts = {_("new teachers"): created, _("existing teachers reused"): reused,
-                   _("new enrolments"): enrolled}
+    plan.counts = {_("New teachers"): created, _("Existing teachers reused"): reused,
+                   _("New enrolments"): enrolled}
 
 
 def _enrolments_by_identity(cohort_ids):
@@ -630,8 +630,8 @@ def _plan_attendance(plan, table, cohorts):
                                     "old": current.get_status_display(), "status": label}))
             current.status, current.note = status, note
             plan.attendance_updates.append(current)
-    plan.counts = {_("attendance recorded"): len(plan.attendance_creates),
-                   _("attendance changed"): len(plan.attendance_updates)}
+    plan.counts = {_("Attendance recorded"): len(plan.attendance_creates),
+                   _("Attendance changed"): len(plan.attendance_updates)}
 
 
 def _plan_scores(plan, table, cohorts):
@@ -687,8 +687,8 @@ def _plan_scores(plan, table, cohorts):
                                     "score": score}))
             current.score, current.taken_on = score, taken_on or current.taken_on
             plan.score_updates.append(current)
-    plan.counts = {_("scores recorded"): len(plan.score_creates),
-                   _("scores changed"): len(plan.score_updates)}
+    plan.counts = {_("Scores recorded"): len(plan.score_creates),
+                   _("Scores changed"): len(plan.score_updates)}
 
 
 # --- 3. applying -----------------------------------------------------------------------------

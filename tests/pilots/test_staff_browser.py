@@ -31,7 +31,8 @@ def test_staff_take_a_sessions_attendance_in_chromium(page, live_server, client,
     page.get_by_role("link", name="Register").click()
     assert page.locator("h1").inner_text() == "Attendance register"
 
-    page.get_by_role("group", name="Attendance of សុខ ចាន់ថា").get_by_text("Present").click()
+    page.get_by_role("button", name="Mark everyone not recorded as present").click()
+    assert page.get_by_role("group", name="Attendance of សុខ ចាន់ថា").get_by_label("Present").is_checked()
     page.get_by_role("group", name="Attendance of ហេង ស្រីមុំ").get_by_text("Late").click()
     page.get_by_role("group", name="Attendance of ស៊ុន ធីតា").get_by_text("Excused").click()
     page.get_by_label("Note about ស៊ុន ធីតា").fill("ill")
