@@ -365,6 +365,8 @@ def _row_identity(plan, number, values):
     family, given = values.get("family_name", ""), values.get("given_name", "")
     if email:
         try:
+            if len(email) > 254:
+                raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
             plan.problem(number, "email", _("“%(email)s” is not a valid email address.")
@@ -643,14 +645,17 @@ def _plan_scores(plan, table, cohorts):
         kind = _choice(values["test"], AssessmentKind)
         if not kind:
             plan.problem(number, "test", _("“%(value)s” is not pre or post.") % {"value": values["test"]})
+        if not values["score"]:
+            plan.problem(number, "score", _("The score is missing."))
         try:
             score = Decimal(values["score"].replace(",", "."))
             if not score.is_finite() or not 0 <= score <= 100:
                 raise InvalidOperation
             score = score.quantize(Decimal("0.01"))
         except InvalidOperation:
-            plan.problem(number, "score", _("The score “%(value)s” is out of range: give a number "
-                                            "from 0 to 100.") % {"value": values["score"]})
+            if values["score"]:
+                plan.problem(number, "score", _("The score “%(value)s” is out of range: give a "
+                                                "number from 0 to 100.") % {"value": values["score"]})
             score = None
         taken_on = None
         if values.get("taken_on"):

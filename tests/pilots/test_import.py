@@ -101,6 +101,15 @@ def test_more_than_the_row_limit_is_refused(settings, monkeypatch):
     assert exc.value.code == "too_many_rows" and "at most 10" in exc.value.messages[0]
 
 
+def test_the_real_row_limit_is_20000_rows():
+    rows = [["kh-1", "", "A", str(i), "", "", ""] for i in range(imports.MAX_ROWS + 1)]
+    with pytest.raises(imports.ImportFileError) as exc:
+        read_table(csv_bytes(rows))
+    assert "20001 rows; at most 20000" in exc.value.messages[0]
+    header, body = read_table(csv_bytes(rows[:-1]))
+    assert len(body) == 20_000
+
+
 # --- planning --------------------------------------------------------------------------------
 
 
@@ -215,9 +224,11 @@ def test_attendance_and_scores_import_create_and_change_rows():
 
     header = ["cohort", "email", "test", "score", "taken_on"]
     plan = plan_of(xlsx_bytes([["kh-1", "a@example.org", "pre", 47.5, "2023-03-01"],
-                               ["kh-1", "a@example.org", "post", "101", ""]], header=header),
+                               ["kh-1", "a@example.org", "post", "101", ""],
+                               ["kh-1", "a@example.org", "post", "", ""]], header=header),
                    ImportKind.SCORES, "s.xlsx")
-    assert problems(plan) == [(3, "score", "The score “101” is out of range: give a number from 0 to 100.")]
+    assert problems(plan) == [(3, "score", "The score “101” is out of range: give a number from 0 to 100."),
+                              (4, "score", "The score is missing.")]
     plan = plan_of(xlsx_bytes([["kh-1", "a@example.org", "pre", 47.5, "2023-03-01"]], header=header),
                    ImportKind.SCORES, "s.xlsx")
     imports.apply_import(plan)
