@@ -20,6 +20,7 @@ rejected); either way seated enrolments never exceed a cohort's capacity. Import
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -101,7 +102,8 @@ COLUMNS = {
                                        "placement rules decide (confirmed while seats remain).")),
     ],
     ImportKind.ATTENDANCE: _WHO + [
-        ("session_date", True, gettext_lazy("Date of the session, YYYY-MM-DD.")),
+        ("session_date", True, gettext_lazy("Date of the session: YYYY-MM-DD or day first "
+                                            "(DD/MM/YYYY); Buddhist Era years are converted.")),
         ("session_start", False, gettext_lazy("Start time HH:MM, only when the cohort has several "
                                               "sessions that day.")),
         ("attendance", True, gettext_lazy("present, late, absent or excused.")),
@@ -110,7 +112,7 @@ COLUMNS = {
     ImportKind.SCORES: _WHO + [
         ("test", True, gettext_lazy("pre or post.")),
         ("score", True, gettext_lazy("Score from 0 to 100 (decimals allowed).")),
-        ("taken_on", False, gettext_lazy("Date of the test, YYYY-MM-DD (optional).")),
+        ("taken_on", False, gettext_lazy("Date of the test, like session dates (optional).")),
     ],
 }
 
@@ -153,6 +155,7 @@ class ImportPlan:
     score_creates: list = field(default_factory=list)
     score_updates: list = field(default_factory=list)
     cohort_ids: set = field(default_factory=set)
+    new_teachers_by_key: dict = field(default_factory=dict)
 
     @property
     def ok(self):
@@ -306,8 +309,20 @@ def _choice(value, choices, default=""):
 
 
 def _date(value):
+    """YYYY-MM-DD, or day first (D/M/YYYY, D.M.YYYY) as written in all three countries. Thai
+    Buddhist Era years (2566 = 2023) are converted."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value[:10])
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        match = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", value)
+        if not match:
+            return None
+        day, month, year = (int(part) for part in match.groups())
+    if year > 2400:
+        year -= 543
     try:
-        return dt.date.fromisoformat(value[:10])
+        return dt.date(year, month, day)
     except ValueError:
         return None
 
@@ -586,7 +601,8 @@ def _plan_attendance(plan, table, cohorts):
                          % {"value": values["attendance"], "choices": ", ".join(AttendanceStatus.values)})
         day = _date(values["session_date"])
         if day is None:
-            plan.problem(number, "session_date", _("“%(value)s” is not a date (YYYY-MM-DD).")
+            plan.problem(number, "session_date", _("“%(value)s” is not a date (YYYY-MM-DD or "
+                                                   "DD/MM/YYYY).")
                          % {"value": values["session_date"]})
         if len(values.get("note", "")) > 300:
             plan.problem(number, "note", _("This text is too long."))
@@ -661,7 +677,7 @@ def _plan_scores(plan, table, cohorts):
         if values.get("taken_on"):
             taken_on = _date(values["taken_on"])
             if taken_on is None:
-                plan.problem(number, "taken_on", _("“%(value)s” is not a date (YYYY-MM-DD).")
+                plan.problem(number, "taken_on", _("“%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY).")
                              % {"value": values["taken_on"]})
         if not (cohort and identity):
             continue

@@ -110,6 +110,17 @@ def test_the_real_row_limit_is_20000_rows():
     assert len(body) == 20_000
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2023-03-01", "2023-03-01"), ("1/3/2023", "2023-03-01"), ("01.03.2566", "2023-03-01"),
+     ("2567-02-29", "2024-02-29"), ("2023-03-01T08:00:00", "2023-03-01"), ("31/02/2023", None),
+     ("3/1/23", None), ("", None)],
+)
+def test_dates_are_iso_or_day_first_and_buddhist_era_years_are_converted(value, expected):
+    result = imports._date(value)
+    assert (result.isoformat() if result else None) == expected
+
+
 # --- planning --------------------------------------------------------------------------------
 
 
