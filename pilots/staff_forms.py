@@ -23,6 +23,12 @@ class AttendanceRowForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.initial.get("status"):
+            # A recorded row can be changed, not cleared: offer the four statuses only.
+            self.fields["status"].choices = list(AttendanceStatus.choices)
+
     def clean_note(self):
         return " ".join(self.cleaned_data["note"].split())
 

@@ -367,3 +367,14 @@ def test_a_teacher_confirmed_while_the_register_was_open_does_not_shift_rows(sta
     assert "Attendance saved: 0 recorded, 1 changed." in text(response)
     assert len(response.context["rows"]) == 3
     assert Attendance.objects.get().status == "present"
+
+
+def test_recorded_attendance_is_offered_no_blank_and_cannot_be_cleared(staff_client):
+    cohort, session, (a,) = cohort_with_teachers(1)
+    AttendanceFactory(enrolment=a, session=session, status=AttendanceStatus.LATE)
+    url = reverse("pilots:staff_attendance", args=[session.pk])
+    response = staff_client.get(url)
+    assert "Not recorded" not in text(response)
+    response = staff_client.post(url, formset_post(response, "att", {a.pk: {"status": ""}}))
+    assert "cannot be cleared" in text(response)
+    assert Attendance.objects.get().status == "late"
