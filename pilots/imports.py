@@ -334,13 +334,14 @@ def _name_key(family, given, school):
 class _Rows:
     """Rows as dicts by column name, with the spreadsheet row number."""
 
-    def __init__(self, header, rows):
+    def __init__(self, header, rows, columns):
         self.index = {name: i for i, name in enumerate(header) if name}
+        self.blank = dict.fromkeys(columns, "")  # optional columns absent from the file
         self.rows = rows
 
     def __iter__(self):
         for number, row in enumerate(self.rows, start=2):
-            yield number, {name: row[i] for name, i in self.index.items()}
+            yield number, {**self.blank, **{name: row[i] for name, i in self.index.items()}}
 
 
 def plan_import(kind: str, header: list[str], rows: list[list[str]]) -> ImportPlan:
@@ -353,7 +354,7 @@ def plan_import(kind: str, header: list[str], rows: list[list[str]]) -> ImportPl
         plan.problem(1, ", ".join(missing), _("Missing column(s): %(columns)s. Use the template.")
                      % {"columns": ", ".join(missing)})
         return plan
-    table = _Rows(header, rows)
+    table = _Rows(header, rows, [name for name, _required, _doc in COLUMNS[kind]])
     codes = {values["cohort"].casefold() for _n, values in table if values["cohort"]}
     cohorts = {c.code.casefold(): c for c in Cohort.objects.annotate(code_folded=Lower("code"))
                .filter(code_folded__in=codes)} if codes else {}

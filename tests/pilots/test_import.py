@@ -4,10 +4,13 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pilots import imports
 from pilots.imports import ImportKind, plan_import, read_table
-from pilots.models import Assessment, Attendance, Enrolment, EnrolmentStatus, Teacher
+from pilots.models import Assessment, Attendance, Cohort, Enrolment, EnrolmentStatus, Teacher
 from tests.factories import CohortFactory, EnrolmentFactory, SessionFactory, TeacherFactory
 
 from .staff_support import text
@@ -399,3 +402,48 @@ def test_import_page_documents_every_column(staff_client):
     for columns in imports.COLUMNS.values():
         for name, _required, _doc in columns:
             assert f"<code>{name}</code>" in page
+
+
+_cells = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+    st.sampled_from(["kh-1", "a@example.org", "KH-12", "TH-10", "present", "pre", "2023-03-01", "50",
+                     "101", "confirmed", "សុខ", "Nguyễn"]),
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kind=st.sampled_from([ImportKind.TEACHERS, ImportKind.ATTENDANCE, ImportKind.SCORES]),
+    data=st.data(),
+)
+def test_any_file_gives_a_plan_or_a_clear_error_never_a_crash(kind, data):
+    columns = [name for name, _required, _doc in imports.COLUMNS[kind]]
+    raw = data.draw(st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.lists(_cells, min_size=1, max_size=8), min_size=1, max_size=6).map(
+            lambda rows: csv_bytes(rows[1:], header=HEADER[: len(rows[0])] + rows[0][len(HEADER):])
+        ),
+        st.lists(st.lists(_cells, min_size=len(columns), max_size=len(columns)), max_size=4).map(
+            lambda rows: csv_bytes(rows, header=columns)
+        ),
+    ))
+    if not Cohort.objects.filter(code="kh-1").exists():
+        cohort = CohortFactory(code="kh-1", capacity=1)
+        SessionFactory(cohort=cohort, date=cohort.start_date)
+        EnrolmentFactory(cohort=cohort, teacher__email="a@example.org")
+    try:
+        header, rows = read_table(raw, "upload.csv")
+    except imports.ImportFileError as exc:
+        assert exc.messages[0]
+        return
+    plan = plan_import(kind, header, rows)
+    for problem in plan.problems:
+        assert problem.message and problem.row >= 1
+    event("plan ok" if plan.ok else "plan with problems")
+    if plan.ok:  # what the planner accepts, the database accepts too
+        from django.db import transaction
+
+        with transaction.atomic():
+            imports.apply_import(plan)
+            transaction.set_rollback(True)
