@@ -194,7 +194,7 @@ class AttendanceConflict(RecordError):
 
 
 def attendance_version(attendance) -> str:
-    """The optimistic-locking token of an attendance row ('' when there is none yet)."""
+    """The optimistic-locking token of an attendance or assessment row ('' when there is none)."""
     return attendance.updated_at.isoformat() if attendance is not None else ""
 
 
@@ -279,20 +279,40 @@ def _attach_changed_by(conflicts) -> None:
         conflict["changed_by"] = latest.get(conflict["attendance_id"])
 
 
-def record_scores(*, cohort, kind, scores, taken_on=None, user=None) -> dict:
+class ScoreConflict(RecordError):
+    """Scores changed by someone else since the page was opened; `conflicts` lists them as
+    dicts: enrolment_id, score (current), version (current)."""
+
+    def __init__(self, conflicts):
+        self.conflicts = conflicts
+        super().__init__(
+            _(
+                "Someone else saved scores on this page after you opened it. Nothing was saved: "
+                "check the rows marked below and save again."
+            ),
+            code="conflict",
+        )
+
+
+def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=None) -> dict:
     """Save the pre- or post-test scores of a cohort in one transaction: all rows or none.
 
     `scores` maps enrolment ids (seated in `cohort`) to a Decimal 0-100; None means "no score"
     and leaves a row without one as it is. The forms validate the range; the database
-    constraint is the backstop. A fixed number of queries whatever the size of the cohort.
+    constraint is the backstop. With `versions` (enrolment id -> `attendance_version`-style token
+    of the score when the page opened), a score someone else changed meanwhile is never
+    overwritten silently: ScoreConflict, nothing saved. A fixed number of queries whatever the
+    size of the cohort.
     """
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     from .models import Assessment
 
     with transaction.atomic():
+        # Locking the teachers' enrolment rows serialises two saves of the same page.
         seated = set(
             Enrolment.objects.seated()
+            .select_for_update()
             .filter(cohort_id=cohort.pk, pk__in=list(scores))
             .values_list("pk", flat=True)
         )
@@ -306,11 +326,17 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None) -> dict:
             for a in Assessment.objects.select_for_update().filter(enrolment_id__in=seated, kind=kind)
         }
         now = timezone.now()
-        creates, updates = [], []
+        creates, updates, conflicts = [], [], []
         for enrolment_id, score in scores.items():
+            current = existing.get(enrolment_id)
+            if versions is not None and attendance_version(current) != (versions.get(enrolment_id) or ""):
+                if score is not None and getattr(current, "score", None) != score:
+                    conflicts.append({"enrolment_id": enrolment_id,
+                                      "score": getattr(current, "score", None),
+                                      "version": attendance_version(current)})
+                continue
             if score is None:
                 continue
-            current = existing.get(enrolment_id)
             if current is None:
                 creates.append(
                     Assessment(enrolment_id=enrolment_id, kind=kind, score=score, taken_on=taken_on,
@@ -320,6 +346,8 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None) -> dict:
                 current.score, current.updated_at = score, now
                 current.taken_on = taken_on or current.taken_on
                 updates.append(current)
+        if conflicts:
+            raise ScoreConflict(conflicts)
         if creates:
             bulk_create_with_history(creates, Assessment, default_user=user)
         if updates:

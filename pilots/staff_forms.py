@@ -44,6 +44,7 @@ AttendanceFormSet = forms.formset_factory(AttendanceRowForm, extra=0, max_num=20
 
 class ScoreRowForm(forms.Form):
     enrolment = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
     score = forms.DecimalField(
         label=_("Score"),
         min_value=0,

@@ -226,19 +226,32 @@ def scores(request, pk, kind):
         for a in Assessment.objects.filter(enrolment__cohort=cohort, kind=kind)
     }
     initial = [
-        {"enrolment": e.pk, "score": getattr(saved.get(e.pk), "score", None)} for e in enrolments
+        {"enrolment": e.pk, "score": getattr(saved.get(e.pk), "score", None),
+         "version": services.attendance_version(saved.get(e.pk))}
+        for e in enrolments
     ]
+    conflicts = {}
     if request.method == "POST":
         initial = _initial_for_post(request.POST, "sc", initial)
         formset = ScoreFormSet(request.POST, initial=initial, prefix="sc")
         page_form = ScorePageForm(request.POST)
         if formset.is_valid() and page_form.is_valid():
             values = {form.cleaned_data["enrolment"]: form.cleaned_data["score"] for form in formset}
+            versions = {form.cleaned_data["enrolment"]: form.cleaned_data["version"] for form in formset}
             try:
                 result = services.record_scores(
-                    cohort=cohort, kind=kind, scores=values,
+                    cohort=cohort, kind=kind, scores=values, versions=versions,
                     taken_on=page_form.cleaned_data["taken_on"], user=request.user,
                 )
+            except services.ScoreConflict as exc:
+                conflicts = {c["enrolment_id"]: c for c in exc.conflicts}
+                data = request.POST.copy()
+                for i, form in enumerate(formset):
+                    conflict = conflicts.get(form.cleaned_data["enrolment"])
+                    if conflict:
+                        data[f"sc-{i}-version"] = conflict["version"]
+                formset = ScoreFormSet(data, initial=initial, prefix="sc")
+                messages.error(request, exc.messages[0])
             except services.RecordError as exc:
                 messages.error(request, exc.messages[0])
             else:
@@ -261,7 +274,8 @@ def scores(request, pk, kind):
             enrolment_id = int(form["enrolment"].value())
         except (TypeError, ValueError):
             enrolment_id = None
-        rows.append({"form": form, "enrolment": by_id.get(enrolment_id)})
+        rows.append({"form": form, "enrolment": by_id.get(enrolment_id),
+                     "conflict": conflicts.get(enrolment_id)})
     return render(
         request,
         "pilots/staff/scores.html",

@@ -67,3 +67,23 @@ def test_two_registers_saved_at_once_do_not_both_win():
     assert [type(e) for e in errors] == [services.AttendanceConflict]
     assert Attendance.objects.count() == 1
     assert Attendance.history.count() == 1
+
+
+def test_two_score_pages_saved_at_once_do_not_both_win():
+    from decimal import Decimal
+
+    from pilots.models import Assessment
+
+    cohort = CohortFactory()
+    enrolment = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED, teacher__province=None)
+
+    def save(score):
+        return lambda: services.record_scores(
+            cohort=cohort, kind="pre", scores={enrolment.pk: Decimal(score)}, versions={enrolment.pk: ""}
+        )
+
+    results, errors = _run_at_once(save("40"), save("45"))
+
+    assert len([r for r in results if r]) == 1
+    assert [type(e) for e in errors] == [services.ScoreConflict]
+    assert Assessment.objects.count() == 1

@@ -378,3 +378,22 @@ def test_recorded_attendance_is_offered_no_blank_and_cannot_be_cleared(staff_cli
     response = staff_client.post(url, formset_post(response, "att", {a.pk: {"status": ""}}))
     assert "cannot be cleared" in text(response)
     assert Attendance.objects.get().status == "late"
+
+
+def test_concurrent_score_saves_are_detected_and_nothing_is_saved(staff_client, client, django_user_model):
+    cohort, session, (a, b) = cohort_with_teachers(2)
+    url = reverse("pilots:staff_scores", args=[cohort.pk, "post"])
+    colleague = django_user_model.objects.create_user("colleague", password="x")
+    colleague.groups.add(Group.objects.get(name=PROGRAMME_STAFF))
+    client.force_login(colleague)
+    mine = formset_post(staff_client.get(url), "sc", {a.pk: {"score": "60"}, b.pk: {"score": "70"}})
+    theirs = formset_post(client.get(url), "sc", {a.pk: {"score": "65"}})
+    client.post(url, theirs)
+
+    response = staff_client.post(url, mine)
+
+    assert "Someone saved 65.00 after you opened this page" in text(response)
+    assert {x.enrolment_id: x.score for x in Assessment.objects.all()} == {a.pk: Decimal("65.00")}
+    staff_client.post(url, formset_post(response, "sc", {}))
+    assert {x.enrolment_id: x.score for x in Assessment.objects.all()} == {
+        a.pk: Decimal("60.00"), b.pk: Decimal("70.00")}
