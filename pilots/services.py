@@ -373,8 +373,12 @@ def review_enrolments(*, cohort, enrolment_ids, action) -> tuple[list[Enrolment]
     undo the others.
     """
     service = REVIEW_ACTIONS[action]
+    target = {"confirm": EnrolmentStatus.CONFIRMED, "waitlist": EnrolmentStatus.WAITLISTED,
+              "reject": EnrolmentStatus.REJECTED}[action]
     done, errors = [], []
     for enrolment in cohort.enrolments.filter(pk__in=enrolment_ids).order_by("created_at", "pk"):
+        if enrolment.status == target:  # e.g. another reviewer got there first
+            continue
         try:
             done.append(service(enrolment=enrolment))
         except EnrolmentError as exc:

@@ -79,6 +79,14 @@ class ScorePageForm(forms.Form):
     )
 
 
+class EnrolmentIdsField(forms.TypedMultipleChoiceField):
+    """Enrolment ids ticked on the page. Any id is accepted here: the service only acts on the
+    cohort's enrolments, and one that another reviewer changed meanwhile is reported, not lost."""
+
+    def valid_value(self, value):
+        return True
+
+
 class ReviewForm(forms.Form):
     ACTIONS = [
         ("confirm", _("Confirm")),
@@ -87,13 +95,10 @@ class ReviewForm(forms.Form):
         ("promote", _("Promote from the waiting list while seats remain")),
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    enrolments = forms.TypedMultipleChoiceField(
-        label=_("Selected"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    enrolments = EnrolmentIdsField(
+        label=_("Selected"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Select the teachers from the list.")},
     )
-
-    def __init__(self, *args, enrolment_ids=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["enrolments"].choices = [(pk, pk) for pk in enrolment_ids]
 
     def clean(self):
         cleaned = super().clean()

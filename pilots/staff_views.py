@@ -294,7 +294,7 @@ def review(request, pk):
         .select_related("teacher", "teacher__province")
         .order_by("status", "created_at", "pk")
     )
-    form = ReviewForm(request.POST or None, enrolment_ids=[e.pk for e in pending])
+    form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
         try:
@@ -314,6 +314,8 @@ def review(request, pk):
             )
         elif action == "promote":
             messages.info(request, _("Nobody was promoted: no seat is free or nobody is waiting."))
+        elif not errors:
+            messages.info(request, _("Nothing changed: the selected teachers already had this status."))
         for error in errors:
             messages.error(request, error.messages[0])
         return redirect("pilots:staff_review", pk=cohort.pk)

@@ -87,3 +87,40 @@ def test_two_score_pages_saved_at_once_do_not_both_win():
     assert len([r for r in results if r]) == 1
     assert [type(e) for e in errors] == [services.ScoreConflict]
     assert Assessment.objects.count() == 1
+
+
+def test_two_reviewers_posting_the_review_page_at_once_never_exceed_capacity(django_user_model):
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
+
+    from pilots.models import Enrolment
+    from pilots.roles import PROGRAMME_STAFF
+
+    cohort = CohortFactory(capacity=2, requires_approval=True)
+    applicants = EnrolmentFactory.create_batch(
+        4, cohort=cohort, status=EnrolmentStatus.APPLIED, teacher__province=None
+    )
+    clients, reviewers = [], []
+    for name in ("reviewer-1", "reviewer-2"):
+        user = django_user_model.objects.create_user(name, password="x")
+        user.groups.add(Group.objects.get(name=PROGRAMME_STAFF))
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+        reviewers.append(user)
+    url = reverse("pilots:staff_review", args=[cohort.pk])
+    ids = [e.pk for e in applicants]
+
+    results, errors = _run_at_once(
+        lambda: clients[0].post(url, {"action": "confirm", "enrolments": ids[::-1]}).status_code,
+        lambda: clients[1].post(url, {"action": "confirm", "enrolments": ids}).status_code,
+    )
+
+    assert errors == [] and results == [302, 302]
+    assert cohort.enrolments.seated().count() == 2
+    confirmers = {
+        Enrolment.history.filter(id=e.pk, status=EnrolmentStatus.CONFIRMED).get().history_user
+        for e in cohort.enrolments.seated()
+    }
+    assert confirmers <= set(reviewers) and None not in confirmers
