@@ -353,8 +353,8 @@ def _forget_old_uploads(max_age=24 * 3600):
             pass
 
 
-def _preview(request, *, kind, data, filename, token):
-    """Read and plan a file; render the preview (problems, or the changes to confirm)."""
+def _plan_file(*, kind, data, filename):
+    """Read and plan a file: (plan, None), or (None, the message saying why it cannot be read)."""
     try:
         header, rows = imports.read_table(data, filename)
     except imports.ImportFileError as exc:
@@ -397,7 +397,7 @@ def import_upload(request):
         return _render_import(request, form)
     upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
     data = upload.read(imports.MAX_BYTES + 1)
-    plan, error = _preview(request, kind=kind, data=data, filename=upload.name, token="")
+    plan, error = _plan_file(kind=kind, data=data, filename=upload.name)
     if error:
         return _render_import(request, form, file_error=error)
     token = ""
@@ -425,7 +425,7 @@ def import_confirm(request):
         messages.error(request, _("This import has expired. Upload the file again."))
         return redirect("pilots:staff_import")
     kind = pending["kind"]
-    plan, error = _preview(request, kind=kind, data=data, filename=pending["filename"], token="")
+    plan, error = _plan_file(kind=kind, data=data, filename=pending["filename"])
     if error or not plan.ok:
         # The database changed since the preview (e.g. a cohort was renamed): show why.
         return _render_import(request, ImportUploadForm(initial={"kind": kind}), plan=plan,
