@@ -28,3 +28,7 @@ test: lint
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+
+# Import benchmark (issue 5): 10,000 teacher rows; SQLite unless BENCH_DATABASE_URL is set.
+bench-import: install
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/import_teachers.py
