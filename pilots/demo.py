@@ -220,8 +220,19 @@ class PeopleMaker:
             for country in Country.values
         }
         self.subjects = {s.code: s for s in Subject.objects.all()}
+        self.used_names = set()
 
     def teacher(self, country, email):
+        # Redraw a few times so that a cohort rarely shows the same fictional name twice.
+        for _attempt in range(30):
+            teacher = self._draw(country)
+            key = (country, teacher[0][0], teacher[1][0])
+            if key not in self.used_names:
+                break
+        self.used_names.add(key)
+        return self._create(country, email, *teacher)
+
+    def _draw(self, country):
         rng = self.rng
         if country == Country.CAMBODIA:
             (family, family_latin), (given, given_latin) = rng.choice(KHMER_FAMILY), rng.choice(KHMER_GIVEN)
@@ -233,6 +244,11 @@ class PeopleMaker:
             family, given = rng.choice(VIET_FAMILY), rng.choice(VIET_GIVEN)
             family_latin, given_latin = _strip_accents(family), _strip_accents(given)
             order, nickname, language = NameOrder.FAMILY_FIRST, "", Language.VIETNAMESE
+        return (family, family_latin), (given, given_latin), order, nickname, language
+
+    def _create(self, country, email, family_pair, given_pair, order, nickname, language):
+        rng = self.rng
+        (family, family_latin), (given, given_latin) = family_pair, given_pair
         gender = rng.choices([Gender.FEMALE, Gender.MALE, Gender.UNDISCLOSED], [55, 43, 2])[0]
         if country == Country.VIETNAM and given.split()[0] in ("Thị", "Văn"):
             gender = Gender.FEMALE if given.startswith("Thị") else Gender.MALE  # gendered middle names
