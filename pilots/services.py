@@ -91,50 +91,48 @@ def _locked_enrolment(enrolment_id: int) -> tuple[Enrolment, Cohort]:
     return enrolment, cohort
 
 
-def confirm_enrolment(*, enrolment: Enrolment) -> Enrolment:
-    """Confirm an applied or waitlisted enrolment; refuse if the cohort is full."""
+def _change_status(enrolment: Enrolment, to: str, *, allowed_from: tuple[str, ...], refusal) -> Enrolment:
+    """Move a locked enrolment to `to` if its status allows it; moving to where it is does nothing."""
     with transaction.atomic():
         enrolment, cohort = _locked_enrolment(enrolment.pk)
-        if enrolment.status == EnrolmentStatus.CONFIRMED:
+        if enrolment.status == to:
             return enrolment
-        if enrolment.status not in (EnrolmentStatus.APPLIED, EnrolmentStatus.WAITLISTED):
-            raise EnrolmentError(
-                _("Only applied or waitlisted enrolments can be confirmed."), code="invalid_status"
-            )
-        if seats_taken(cohort) >= cohort.capacity:
+        if enrolment.status not in allowed_from:
+            raise EnrolmentError(refusal, code="invalid_status")
+        if to == EnrolmentStatus.CONFIRMED and seats_taken(cohort) >= cohort.capacity:
             raise EnrolmentError(
                 _("The cohort is full: no seat is left to confirm %(teacher)s.")
                 % {"teacher": enrolment.teacher},
                 code="cohort_full",
             )
-        return _set_status(enrolment, EnrolmentStatus.CONFIRMED, old_status=enrolment.status)
+        return _set_status(enrolment, to, old_status=enrolment.status)
+
+
+def confirm_enrolment(*, enrolment: Enrolment) -> Enrolment:
+    """Confirm an applied or waitlisted enrolment; refuse if the cohort is full."""
+    return _change_status(
+        enrolment, EnrolmentStatus.CONFIRMED,
+        allowed_from=(EnrolmentStatus.APPLIED, EnrolmentStatus.WAITLISTED),
+        refusal=_("Only applied or waitlisted enrolments can be confirmed."),
+    )
 
 
 def waitlist_enrolment(*, enrolment: Enrolment) -> Enrolment:
     """Move an applied or confirmed enrolment to the waiting list (frees a confirmed seat)."""
-    with transaction.atomic():
-        enrolment, cohort = _locked_enrolment(enrolment.pk)
-        if enrolment.status == EnrolmentStatus.WAITLISTED:
-            return enrolment
-        if enrolment.status not in (EnrolmentStatus.APPLIED, EnrolmentStatus.CONFIRMED):
-            raise EnrolmentError(
-                _("Only applied or confirmed enrolments can be put on the waiting list."),
-                code="invalid_status",
-            )
-        return _set_status(enrolment, EnrolmentStatus.WAITLISTED, old_status=enrolment.status)
+    return _change_status(
+        enrolment, EnrolmentStatus.WAITLISTED,
+        allowed_from=(EnrolmentStatus.APPLIED, EnrolmentStatus.CONFIRMED),
+        refusal=_("Only applied or confirmed enrolments can be put on the waiting list."),
+    )
 
 
 def reject_enrolment(*, enrolment: Enrolment) -> Enrolment:
     """Reject an application or a waiting-list place."""
-    with transaction.atomic():
-        enrolment, cohort = _locked_enrolment(enrolment.pk)
-        if enrolment.status == EnrolmentStatus.REJECTED:
-            return enrolment
-        if enrolment.status not in (EnrolmentStatus.APPLIED, EnrolmentStatus.WAITLISTED):
-            raise EnrolmentError(
-                _("Only applied or waitlisted enrolments can be rejected."), code="invalid_status"
-            )
-        return _set_status(enrolment, EnrolmentStatus.REJECTED, old_status=enrolment.status)
+    return _change_status(
+        enrolment, EnrolmentStatus.REJECTED,
+        allowed_from=(EnrolmentStatus.APPLIED, EnrolmentStatus.WAITLISTED),
+        refusal=_("Only applied or waitlisted enrolments can be rejected."),
+    )
 
 
 def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
