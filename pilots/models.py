@@ -541,6 +541,97 @@ class EnrolmentQuerySet(models.QuerySet):
     def waiting(self):
         return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("created_at", "pk")
 
+    def with_attendance(self):
+        """Annotate each enrolment's attendance, one correlated subquery per figure.
+
+        `sessions_count` is the cohort's number of sessions; a session without an attendance row
+        counts as missed. Excused sessions leave the denominator: `expected_sessions` is
+        sessions minus excused, and `attendance_rate` (percent) is attended (present or late)
+        over expected, NULL when nothing was expected (a cohort with no sessions).
+        """
+        from django.db.models import ExpressionWrapper, FloatField, OuterRef, Subquery, Value
+        from django.db.models.functions import Cast, Coalesce, NullIf
+
+        def count_of(rows):
+            return Coalesce(
+                Subquery(rows.order_by().values(k=Value(1)).annotate(n=Count("pk")).values("n")[:1]),
+                0,
+            )
+
+        attendance = Attendance.objects.filter(enrolment=OuterRef("pk"))
+        return self.annotate(
+            sessions_count=count_of(Session.objects.filter(cohort=OuterRef("cohort_id"))),
+            attended_count=count_of(
+                attendance.filter(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])
+            ),
+            excused_count=count_of(attendance.filter(status=AttendanceStatus.EXCUSED)),
+        ).annotate(
+            expected_sessions=F("sessions_count") - F("excused_count"),
+            attendance_rate=ExpressionWrapper(
+                Cast(F("attended_count"), FloatField()) * 100.0
+                / NullIf(Cast(F("expected_sessions"), FloatField()), 0.0),
+                output_field=FloatField(),
+            ),
+        )
+
+    def with_completion(self):
+        """Annotate `is_completed`: the one definition of completion, per the cohort's programme.
+
+        A teacher completes when they hold a seat (confirmed or completed), their cohort has
+        sessions, they attended (present or late) at least `completion_min_attendance` percent of
+        the sessions they were not excused from, and, if the programme says so, took the
+        post-test. Withdrawn, rejected, waitlisted and applied teachers never complete.
+        """
+        from django.db.models import BooleanField, Case, Exists, OuterRef, Value, When
+
+        qs = self if "attendance_rate" in self.query.annotations else self.with_attendance()
+        has_post = Exists(
+            Assessment.objects.filter(enrolment=OuterRef("pk"), kind=AssessmentKind.POST)
+        )
+        return qs.annotate(
+            has_post_test=has_post,
+            is_completed=Case(
+                When(
+                    Q(status__in=SEATED_STATUSES)
+                    & Q(expected_sessions__gt=0)
+                    & Q(attendance_rate__gte=F("cohort__programme__completion_min_attendance"))
+                    & (Q(cohort__programme__completion_requires_post_test=False) | Q(has_post_test=True)),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+
+    def with_scores(self):
+        """Annotate `pre_score`, `post_score` (NULL when missing), `gain` and normalised gain `norm_gain`.
+
+        `norm_gain` = (post - pre) / (100 - pre) is NULL without both tests and for pre = 100.
+        """
+        from django.db.models import Case, ExpressionWrapper, FilteredRelation, FloatField, When
+        from django.db.models.functions import Cast
+
+        return self.annotate(
+            _pre=FilteredRelation("assessments", condition=Q(assessments__kind=AssessmentKind.PRE)),
+            _post=FilteredRelation("assessments", condition=Q(assessments__kind=AssessmentKind.POST)),
+        ).annotate(
+            pre_score=Cast(F("_pre__score"), FloatField()),
+            post_score=Cast(F("_post__score"), FloatField()),
+        ).annotate(
+            gain=ExpressionWrapper(F("post_score") - F("pre_score"), output_field=FloatField()),
+            norm_gain=Case(
+                When(
+                    pre_score__lt=100,
+                    then=ExpressionWrapper(
+                        (F("post_score") - F("pre_score")) / (100.0 - F("pre_score")),
+                        output_field=FloatField(),
+                    ),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+        )
+
 
 class Enrolment(models.Model):
     teacher = models.ForeignKey(
