@@ -120,5 +120,5 @@ class Chart:
 
 def _fmt(value):
     if isinstance(value, float):
-        return number_format(value, 1, use_l10n=True)
+        return number_format(round(value, 1), 1, use_l10n=True)
     return number_format(value, use_l10n=True)

@@ -10,7 +10,9 @@ import csv
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -64,6 +66,8 @@ def xlsx_response(filename, rows, title="Report"):
 
 
 def _xlsx_cell(sheet, value):
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=value)
         # openpyxl treats a string starting with "=" as a formula: force it back to text.
@@ -97,14 +101,15 @@ def roster_rows(cohort):
 
 
 OVERVIEW_COLUMNS = [
-    ("year", "Year"), ("country_label", "Country"), ("cohorts", "Cohorts"),
-    ("registered", "Registered"), ("confirmed", "Confirmed"), ("completed", "Completed"),
-    ("withdrawn", "Withdrawn"), ("attendance_rate", "Attendance (%)"), ("pre_mean", "Pre-test mean"),
-    ("pre_n", "Pre-tests"), ("post_mean", "Post-test mean"), ("post_n", "Post-tests"),
-    ("missing_post", "Post-tests missing"), ("gain_mean", "Mean gain"),
-    ("gain_n", "Teachers with both tests"),
-    ("g_mean", "Mean normalised gain"), ("g_n", "Teachers in normalised gain"),
-    ("g_excluded", "Left out of normalised gain (pre-test 100)"),
+    ("year", _l("Year")), ("country_label", _l("Country")), ("cohorts", _l("Cohorts")),
+    ("registered", _l("Registered")), ("confirmed", _l("Confirmed")), ("completed", _l("Completed")),
+    ("withdrawn", _l("Withdrawn")), ("attendance_rate", _l("Attendance (%)")),
+    ("pre_mean", _l("Pre-test mean")),
+    ("pre_n", _l("Pre-tests")), ("post_mean", _l("Post-test mean")), ("post_n", _l("Post-tests")),
+    ("missing_post", _l("Post-tests missing")), ("gain_mean", _l("Mean gain")),
+    ("gain_n", _l("Teachers with both tests")),
+    ("g_mean", _l("Mean normalised gain")), ("g_n", _l("Teachers in normalised gain")),
+    ("g_excluded", _l("Left out of normalised gain (pre-test 100)")),
 ]
 COUNT_KEYS = {"cohorts", "registered", "confirmed", "completed", "withdrawn", "pre_n", "post_n",
               "missing_post", "gain_n", "g_n", "g_excluded"}
@@ -114,7 +119,7 @@ MEAN_BASIS = {"attendance_rate": "confirmed", "pre_mean": "pre_n", "post_mean": 
 
 
 def overview_rows(overview, shared=False):
-    yield [_(label) for _key, label in OVERVIEW_COLUMNS]
+    yield [str(label) for _key, label in OVERVIEW_COLUMNS]
     for row in [*overview.rows, overview.total | {"year": _("Total"), "country_label": ""}]:
         out = []
         for key, _label in OVERVIEW_COLUMNS:

@@ -41,12 +41,12 @@ def num(value, digits=1):
         return MISSING
     if isinstance(value, int):
         return number_format(value, force_grouping=True)
-    return number_format(value, int(digits), force_grouping=True)
+    return number_format(round(value, int(digits)), int(digits), force_grouping=True)
 
 
 @register.filter
 def pct(value):
-    return MISSING if value is None else f"{number_format(value, 1, force_grouping=True)} %"
+    return MISSING if value is None else f"{number_format(round(value, 1), 1, force_grouping=True)} %"
 
 
 @register.filter
