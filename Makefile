@@ -28,3 +28,8 @@ test: lint
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+
+# Reports benchmark (issue 4): loads 100,000 enrolments / 1,000,000 attendance rows into PostgreSQL
+# (BENCH_DATABASE_URL, default database pilots_i4_bench) once, then times the reports.
+bench-reports: install
+	$(PY) bench/reports.py

@@ -542,29 +542,35 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("created_at", "pk")
 
     def with_attendance(self):
-        """Annotate each enrolment's attendance, one correlated subquery per figure.
+        """Annotate each enrolment's attendance in one join over its attendance rows (GROUP BY).
 
-        `sessions_count` is the cohort's number of sessions; a session without an attendance row
-        counts as missed. Excused sessions leave the denominator: `expected_sessions` is
-        sessions minus excused, and `attendance_rate` (percent) is attended (present or late)
-        over expected, NULL when nothing was expected (a cohort with no sessions).
+        `present`, `late`, `absent` and `excused_count` count the recorded rows; `attended_count` is
+        present + late; `sessions_count` is the cohort's number of sessions, so a session without a
+        row counts as missed. Excused sessions leave the denominator: `expected_sessions` is sessions
+        minus excused, and `attendance_rate` (percent) is attended over expected, NULL when nothing
+        was expected (a cohort with no sessions), never 0.
         """
         from django.db.models import ExpressionWrapper, FloatField, OuterRef, Subquery, Value
         from django.db.models.functions import Cast, Coalesce, NullIf
 
-        def count_of(rows):
-            return Coalesce(
-                Subquery(rows.order_by().values(k=Value(1)).annotate(n=Count("pk")).values("n")[:1]),
-                0,
-            )
+        sessions = (
+            Session.objects.filter(cohort=OuterRef("cohort_id"))
+            .order_by()
+            .values(k=Value(1))
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
 
-        attendance = Attendance.objects.filter(enrolment=OuterRef("pk"))
+        def counted(*statuses):
+            return Count("attendances", filter=Q(attendances__status__in=statuses))
+
         return self.annotate(
-            sessions_count=count_of(Session.objects.filter(cohort=OuterRef("cohort_id"))),
-            attended_count=count_of(
-                attendance.filter(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])
-            ),
-            excused_count=count_of(attendance.filter(status=AttendanceStatus.EXCUSED)),
+            present=counted(AttendanceStatus.PRESENT),
+            late=counted(AttendanceStatus.LATE),
+            absent=counted(AttendanceStatus.ABSENT),
+            excused_count=counted(AttendanceStatus.EXCUSED),
+            attended_count=counted(AttendanceStatus.PRESENT, AttendanceStatus.LATE),
+            sessions_count=Coalesce(Subquery(sessions), 0),
         ).annotate(
             expected_sessions=F("sessions_count") - F("excused_count"),
             attendance_rate=ExpressionWrapper(
@@ -580,22 +586,30 @@ class EnrolmentQuerySet(models.QuerySet):
         A teacher completes when they hold a seat (confirmed or completed), their cohort has
         sessions, they attended (present or late) at least `completion_min_attendance` percent of
         the sessions they were not excused from, and, if the programme says so, took the
-        post-test. Withdrawn, rejected, waitlisted and applied teachers never complete.
+        post-test. Withdrawn, rejected, waitlisted and applied teachers never complete. The
+        queryset is grouped by enrolment (see `with_attendance`); to count completions per group
+        use `Q(pk__in=qs.filter(is_completed=True).values("pk"))`.
         """
-        from django.db.models import BooleanField, Case, Exists, OuterRef, Value, When
+        from django.db.models import BooleanField, Case, FilteredRelation, Value, When
 
         qs = self if "attendance_rate" in self.query.annotations else self.with_attendance()
-        has_post = Exists(
-            Assessment.objects.filter(enrolment=OuterRef("pk"), kind=AssessmentKind.POST)
-        )
         return qs.annotate(
-            has_post_test=has_post,
+            _completion_post=FilteredRelation(
+                "assessments", condition=Q(assessments__kind=AssessmentKind.POST)
+            ),
+        ).annotate(
+            # 0 or 1: the post-test join is one-to-one, inside with_attendance's GROUP BY.
+            post_test_count=Count("_completion_post", distinct=True),
+        ).annotate(
             is_completed=Case(
                 When(
                     Q(status__in=SEATED_STATUSES)
                     & Q(expected_sessions__gt=0)
                     & Q(attendance_rate__gte=F("cohort__programme__completion_min_attendance"))
-                    & (Q(cohort__programme__completion_requires_post_test=False) | Q(has_post_test=True)),
+                    & (
+                        Q(cohort__programme__completion_requires_post_test=False)
+                        | Q(post_test_count__gt=0)
+                    ),
                     then=Value(True),
                 ),
                 default=Value(False),

@@ -20,7 +20,7 @@ Definitions used by every report, export and the admin:
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, FloatField, Q, Sum, Value
+from django.db.models import Count, F, FloatField, Q, Sum, Value
 from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ from .models import (
     SEATED_STATUSES,
     Assessment,
     AssessmentKind,
+    Attendance,
     AttendanceStatus,
     Cohort,
     CohortKind,
@@ -48,31 +49,48 @@ def country_label(code):
     return Country(code).label if code else _("Regional")
 
 
-def _figures():
-    """The aggregate expressions shared by the overview rows, its total and the cohort summary."""
+def _enrolment_figures(completed_ids):
+    """Aggregates over enrolments (scores joined one-to-one). Means are computed from sums and counts
+    so that group rows add up exactly to the total."""
     return {
         "registered": Count("pk"),
         "confirmed": Count("pk", filter=SEATED),
         "withdrawn": Count("pk", filter=Q(status=EnrolmentStatus.WITHDRAWN)),
-        "completed": Count("pk", filter=Q(is_completed=True)),
-        "attended": Sum("attended_count", filter=SEATED),
-        "expected": Sum("expected_sessions", filter=SEATED),
-        "pre_mean": Avg("pre_score", filter=SEATED),
+        "completed": Count("pk", filter=Q(pk__in=completed_ids)),
+        "pre_sum": Sum("pre_score", filter=SEATED),
         "pre_n": Count("pre_score", filter=SEATED),
-        "post_mean": Avg("post_score", filter=SEATED),
+        "post_sum": Sum("post_score", filter=SEATED),
         "post_n": Count("post_score", filter=SEATED),
-        "gain_mean": Avg("gain", filter=SEATED),
+        "gain_sum": Sum("gain", filter=SEATED),
         "gain_n": Count("gain", filter=SEATED),
-        "g_mean": Avg("norm_gain", filter=SEATED),
+        "g_sum": Sum("norm_gain", filter=SEATED),
         "g_n": Count("norm_gain", filter=SEATED),
         "g_excluded": Count("pk", filter=SEATED & Q(pre_score__gte=100, post_score__isnull=False)),
     }
 
 
+COUNT_FIELDS = ["cohorts", "registered", "confirmed", "withdrawn", "completed", "pre_n", "post_n",
+                "gain_n", "g_n", "g_excluded", "attended", "excused", "seat_sessions"]
+SUM_FIELDS = ["pre_sum", "post_sum", "gain_sum", "g_sum"]
+
+
+def _empty():
+    return dict.fromkeys(COUNT_FIELDS, 0) | dict.fromkeys(SUM_FIELDS, 0.0)
+
+
 def _finish(row):
-    """Derived figures: attendance rate (None without sessions) and missing tests."""
-    expected = row.get("expected") or 0
-    row["attendance_rate"] = (100.0 * row["attended"] / expected) if expected else None
+    """Derived figures from sums and counts: means (None without data), attendance rate (None
+    without sessions), missing tests."""
+
+    def mean(total, n):
+        return total / n if n else None
+
+    row["expected"] = row["seat_sessions"] - row["excused"]
+    row["attendance_rate"] = 100.0 * row["attended"] / row["expected"] if row["expected"] > 0 else None
+    row["pre_mean"] = mean(row["pre_sum"], row["pre_n"])
+    row["post_mean"] = mean(row["post_sum"], row["post_n"])
+    row["gain_mean"] = mean(row["gain_sum"], row["gain_n"])
+    row["g_mean"] = mean(row["g_sum"], row["g_n"])
     row["missing_pre"] = row["confirmed"] - row["pre_n"]
     row["missing_post"] = row["confirmed"] - row["post_n"]
     return row
@@ -82,10 +100,6 @@ def enrolments_in_scope(user):
     return Enrolment.objects.filter(cohort__in=Cohort.objects.for_coordinator(user))
 
 
-def _figures_queryset(enrolments):
-    return enrolments.with_completion().with_scores().order_by()
-
-
 @dataclass
 class Overview:
     rows: list = field(default_factory=list)
@@ -93,34 +107,69 @@ class Overview:
 
 
 def programme_overview(cohorts):
-    """Figures by year and country for `cohorts` (already scoped and filtered). Three queries."""
-    cohort_counts = {
-        (r["year"], r["country"]): r["n"]
-        for r in cohorts.order_by().values("year", "country").annotate(n=Count("pk"))
-    }
-    enrolments = _figures_queryset(Enrolment.objects.filter(cohort__in=cohorts))
-    grouped = {
-        (r["cohort__year"], r["cohort__country"]): r
-        for r in enrolments.values("cohort__year", "cohort__country").annotate(**_figures())
-    }
-    empty = dict.fromkeys(_figures(), 0) | {
-        k: None for k in ("attended", "expected", "pre_mean", "post_mean", "gain_mean", "g_mean")
-    }
-    rows = []
-    for year, country in sorted(cohort_counts, key=lambda k: (k[0], k[1] == "", k[1])):
-        row = dict(empty) | grouped.get((year, country), {})
-        row.update(year=year, country=country, country_label=country_label(country),
-                   cohorts=cohort_counts[(year, country)])
+    """Figures by year and country for `cohorts` (already scoped and filtered). Three queries:
+    cohorts (with sessions x participants), enrolments (with scores and completion), attendance."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def per_cohort(qs):
+        return Coalesce(Subquery(
+            qs.filter(cohort=OuterRef("pk")).order_by().values(k=Value(1)).annotate(n=Count("pk")).values("n")[:1]
+        ), 0)
+
+    groups = {}
+
+    def group(year, country):
+        return groups.setdefault((year, country), _empty())
+
+    cohort_rows = (
+        cohorts.order_by()
+        .annotate(
+            n_sessions=per_cohort(Session.objects.all()),
+            n_seated=per_cohort(Enrolment.objects.filter(SEATED)),
+        )
+        .values("year", "country")
+        .annotate(cohorts=Count("pk"), seat_sessions=Sum(F("n_sessions") * F("n_seated")))
+    )
+    for r in cohort_rows:
+        group(r["year"], r["country"]).update(cohorts=r["cohorts"], seat_sessions=r["seat_sessions"] or 0)
+
+    enrolments = Enrolment.objects.filter(cohort__in=cohorts)
+    completed_ids = enrolments.with_completion().filter(is_completed=True).values("pk")
+    for r in (
+        enrolments.with_scores().order_by().values("cohort__year", "cohort__country")
+        .annotate(**_enrolment_figures(completed_ids))
+    ):
+        group(r.pop("cohort__year"), r.pop("cohort__country")).update(
+            {k: (v if v is not None else 0) for k, v in r.items()}
+        )
+
+    attendance = (
+        Attendance.objects.filter(enrolment__cohort__in=cohorts, enrolment__status__in=SEATED_STATUSES)
+        .order_by()
+        .values("enrolment__cohort__year", "enrolment__cohort__country")
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])),
+            excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
+        )
+    )
+    for r in attendance:
+        group(r["enrolment__cohort__year"], r["enrolment__cohort__country"]).update(
+            attended=r["attended"], excused=r["excused"]
+        )
+
+    rows, total = [], _empty()
+    for (year, country), row in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "", kv[0][1])):
+        for key in COUNT_FIELDS + SUM_FIELDS:
+            total[key] += row[key]
+        row.update(year=year, country=country, country_label=country_label(country))
         rows.append(_finish(row))
-    total = dict(empty) | enrolments.aggregate(**_figures())
-    total["cohorts"] = sum(cohort_counts.values())
     return Overview(rows=rows, total=_finish(total))
 
 
 def cohort_summary(cohort):
-    """The cohort's figures (same definitions as the overview). One query."""
-    figures = _figures_queryset(cohort.enrolments.all()).aggregate(**_figures())
-    return _finish(figures)
+    """The cohort's figures, by the very same definitions as the overview (three queries)."""
+    return programme_overview(Cohort.objects.filter(pk=cohort.pk)).total
 
 
 def enrolment_funnel(cohort):
@@ -187,29 +236,9 @@ def attendance_by_session(cohort, participants):
 
 def roster(cohort):
     """Every enrolment of the cohort with the teacher, attendance counts, scores and completion."""
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    from .models import Attendance
-
-    def count(status):
-        rows = (
-            Attendance.objects.filter(enrolment=OuterRef("pk"), status=status)
-            .order_by()
-            .values(k=Value(1))
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
-        )
-        return Coalesce(Subquery(rows), 0)
-
     return (
         cohort.enrolments.with_completion()
         .with_scores()
-        .annotate(
-            present=count(AttendanceStatus.PRESENT),
-            late=count(AttendanceStatus.LATE),
-            absent=count(AttendanceStatus.ABSENT),
-        )
         .select_related("teacher", "teacher__province")
         .prefetch_related("teacher__subjects")
         .order_by("teacher__family_name", "teacher__given_name", "pk")
@@ -239,7 +268,9 @@ def score_distribution(cohort):
 def gain_distribution(cohort):
     """Participants' gains (post - pre) in ten-point bins; teachers without both tests are absent."""
     rows = (
-        _figures_queryset(cohort.enrolments.filter(SEATED))
+        cohort.enrolments.filter(SEATED)
+        .with_scores()
+        .order_by()
         .filter(gain__isnull=False)
         .annotate(bin=Floor(F("gain") / 10))
         .values("bin")
