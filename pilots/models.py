@@ -542,7 +542,7 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("created_at", "pk")
 
     def with_attendance(self):
-        """Annotate each enrolment's attendance in one join over its attendance rows (GROUP BY).
+        """Annotate each enrolment's attendance in one join (GROUP BY enrolment).
 
         `present`, `late`, `absent` and `excused_count` count the recorded rows; `attended_count` is
         present + late; `sessions_count` is the cohort's number of sessions, so a session without a
@@ -550,27 +550,25 @@ class EnrolmentQuerySet(models.QuerySet):
         minus excused, and `attendance_rate` (percent) is attended over expected, NULL when nothing
         was expected (a cohort with no sessions), never 0.
         """
-        from django.db.models import ExpressionWrapper, FloatField, OuterRef, Subquery, Value
-        from django.db.models.functions import Cast, Coalesce, NullIf
+        from django.db.models import ExpressionWrapper, FilteredRelation, FloatField
+        from django.db.models.functions import Cast, NullIf
 
-        sessions = (
-            Session.objects.filter(cohort=OuterRef("cohort_id"))
-            .order_by()
-            .values(k=Value(1))
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
-        )
-
+        # One pass: enrolment x its cohort's sessions, each joined to this enrolment's row (if any).
         def counted(*statuses):
-            return Count("attendances", filter=Q(attendances__status__in=statuses))
+            return Count("_attendance", filter=Q(_attendance__status__in=statuses))
 
         return self.annotate(
+            _attendance=FilteredRelation(
+                "cohort__sessions__attendances",
+                condition=Q(cohort__sessions__attendances__enrolment=F("pk")),
+            ),
+        ).annotate(
+            sessions_count=Count("cohort__sessions"),
             present=counted(AttendanceStatus.PRESENT),
             late=counted(AttendanceStatus.LATE),
             absent=counted(AttendanceStatus.ABSENT),
             excused_count=counted(AttendanceStatus.EXCUSED),
             attended_count=counted(AttendanceStatus.PRESENT, AttendanceStatus.LATE),
-            sessions_count=Coalesce(Subquery(sessions), 0),
         ).annotate(
             expected_sessions=F("sessions_count") - F("excused_count"),
             attendance_rate=ExpressionWrapper(
