@@ -10,11 +10,14 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from . import charts, exports, reports
 from .filters import OverviewFilter
-from .models import AttendanceStatus, Cohort
+from .models import AttendanceStatus, Cohort, CountryAssignment
+from .report_cache import cached
 from .templatetags.reports_tags import era_year
 
 ERA_SESSION_KEY = "pilots_report_era"
@@ -50,9 +53,20 @@ def _scoped_cohort(request, code):
     )
 
 
+def scope_key(user):
+    """What the user may see, for cache keys: 'all' or their sorted countries (one query)."""
+    if user.is_superuser or user.has_perm("pilots.view_all_countries"):
+        return "all"
+    return tuple(sorted(CountryAssignment.objects.filter(user=user).values_list("country", flat=True)))
+
+
 def _overview(request):
     filterset = OverviewFilter(request.GET or None, queryset=Cohort.objects.for_coordinator(request.user))
-    return filterset, reports.programme_overview(filterset.qs)
+    filters = sorted((k, str(v)) for k, v in filterset.form.cleaned_data.items() if v) \
+        if filterset.is_valid() else []
+    data = cached(("overview", scope_key(request.user), tuple(filters)),
+                  lambda: reports.programme_overview(filterset.qs))
+    return filterset, data
 
 
 @reports_view
@@ -102,10 +116,18 @@ def overview_shared_export(request):
 
 @reports_view
 def cohort_report(request, code):
-    from django.utils.translation import gettext as _
-
     era = report_era(request)
     cohort = _scoped_cohort(request, code)
+    body = cached(
+        ("cohort", cohort.pk, get_language(), era),
+        lambda: render_to_string("pilots/reports/_cohort_body.html", _cohort_context(cohort, era), request),
+    )
+    return render(request, "pilots/reports/cohort.html", {"cohort": cohort, "body": body})
+
+
+def _cohort_context(cohort, era):
+    from django.utils.translation import gettext as _
+
     summary = reports.cohort_summary(cohort)
     participants = summary["confirmed"]
     sessions = reports.attendance_by_session(cohort, participants)
@@ -128,13 +150,13 @@ def cohort_report(request, code):
         categories=[b["label"] for b in scores],
         series=[(_("Pre-test"), [b["pre"] for b in scores]), (_("Post-test"), [b["post"] for b in scores])],
     )
-    return render(request, "pilots/reports/cohort.html", {
+    return {
         "cohort": cohort, "summary": summary, "funnel": reports.enrolment_funnel(cohort),
         "breakdowns": reports.breakdowns(cohort), "sessions": sessions,
         "attendance_chart": attendance_chart, "score_chart": score_chart,
         "gains": reports.gain_distribution(cohort), "roster": reports.roster(cohort), "era": era,
         "statuses": statuses,
-    })
+    }
 
 
 @reports_view

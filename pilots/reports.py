@@ -239,8 +239,8 @@ def roster(cohort):
     return (
         cohort.enrolments.with_completion()
         .with_scores()
-        # Prefetched, not joined: fewer joins keep PostgreSQL's planner free to order them well.
-        .prefetch_related("teacher", "teacher__province", "teacher__subjects")
+        .select_related("teacher", "teacher__province")
+        .prefetch_related("teacher__subjects")
         .order_by("teacher__family_name", "teacher__given_name", "pk")
     )
 

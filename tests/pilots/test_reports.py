@@ -490,3 +490,32 @@ def test_report_query_counts_do_not_grow(db, staff_client, django_assert_max_num
     with django_assert_max_num_queries(12):
         response = staff_client.get(reverse("admin:pilots_enrolment_changelist"), {"completed": "yes"})
     assert response.context["cl"].result_count == n
+
+
+# --- cache: served again until the data changes ---------------------------------------------
+
+
+def test_reports_are_cached_until_the_data_changes(figures, staff_client, django_assert_max_num_queries):
+    url = reverse("pilots:report_cohort", args=["th-2024"])
+    staff_client.get(url)
+    staff_client.get(reverse("pilots:report_overview"))
+    with django_assert_max_num_queries(6):  # session, user, permissions, cohort: no report query
+        html = staff_client.get(url).content.decode()
+    assert "This cohort has no sessions" in html
+    with django_assert_max_num_queries(8):
+        staff_client.get(reverse("pilots:report_overview"))
+    session = SessionFactory(cohort=figures["th"], title="First session")
+    for enrolment in (figures["t"]["T7"], figures["t"]["T8"]):
+        AttendanceFactory(enrolment=enrolment, session=session, status=P)
+    html = staff_client.get(url).content.decode()
+    assert "This cohort has no sessions" not in html and "First session" in html
+    rows = staff_client.get(reverse("pilots:report_overview")).context["overview"].rows
+    assert next(r for r in rows if r["country"] == "TH")["attendance_rate"] == 100.0
+
+
+def test_cached_cohort_report_follows_language_and_era(figures, staff_client):
+    url = reverse("pilots:report_cohort", args=["kh-2023"])
+    assert "88.9 %" in staff_client.get(url).content.decode()
+    staff_client.cookies["django_language"] = "vi"
+    assert "88,9 %" in staff_client.get(url).content.decode()
+    assert "2566" in staff_client.get(url, {"era": "be"}).content.decode()
