@@ -88,7 +88,7 @@ def roster_rows(cohort):
         AttendanceStatus.EXCUSED.label, _("Attendance (%)"), _("Pre-test"), _("Post-test"), _("Gain"),
         _("Normalised gain"), _("Completed"),
     ]
-    for e in reports.roster(cohort).iterator(chunk_size=2000):
+    for e in reports.iter_roster(cohort):
         t = e.teacher
         yield [
             e.reference, t.family_name, t.given_name, t.latin_name, t.get_gender_display(),

@@ -234,15 +234,36 @@ def attendance_by_session(cohort, participants):
     return out
 
 
-def roster(cohort):
-    """Every enrolment of the cohort with the teacher, attendance counts, scores and completion."""
-    return (
-        cohort.enrolments.with_completion()
-        .with_scores()
-        .select_related("teacher", "teacher__province")
+ROSTER_FIGURES = ["sessions_count", "present", "late", "absent", "excused_count", "attendance_rate",
+                  "is_completed", "pre_score", "post_score", "gain", "norm_gain"]
+
+
+def roster_figures(cohort):
+    """Each enrolment's attendance, scores and completion, by enrolment pk: one narrow grouped query."""
+    rows = cohort.enrolments.with_completion().with_scores().order_by().values("pk", *ROSTER_FIGURES)
+    return {row.pop("pk"): row for row in rows}
+
+
+def iter_roster(cohort, chunk_size=2000):
+    """Every enrolment of the cohort (teacher, province, subjects) with its figures as attributes.
+
+    Two queries plus one for subjects per chunk: the grouped figures, then the enrolments. Kept
+    apart so the grouped query stays narrow (wide rows made PostgreSQL sort on disk).
+    """
+    figures = roster_figures(cohort)
+    enrolments = (
+        cohort.enrolments.select_related("teacher", "teacher__province")
         .prefetch_related("teacher__subjects")
         .order_by("teacher__family_name", "teacher__given_name", "pk")
     )
+    for enrolment in enrolments.iterator(chunk_size=chunk_size):
+        for key, value in figures[enrolment.pk].items():
+            setattr(enrolment, key, value)
+        yield enrolment
+
+
+def roster(cohort):
+    return list(iter_roster(cohort))
 
 
 BIN_LABELS = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"]
