@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from . import reports
-from .models import AttendanceStatus
+from .models import AttendanceStatus, EnrolmentStatus, Gender, SchoolLevel
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -88,15 +88,20 @@ def roster_rows(cohort):
         AttendanceStatus.EXCUSED.label, _("Attendance (%)"), _("Pre-test"), _("Post-test"), _("Gain"),
         _("Normalised gain"), _("Completed"),
     ]
+    # Labels looked up once: Model.get_FOO_display() rebuilds its choices dict on every call.
+    gender = {k: str(v) for k, v in Gender.choices}
+    level = {k: str(v) for k, v in SchoolLevel.choices}
+    status = {k: str(v) for k, v in EnrolmentStatus.choices}
+    yes, no = _("yes"), _("no")
     for e in reports.iter_roster(cohort):
         t = e.teacher
         yield [
-            e.reference, t.family_name, t.given_name, t.latin_name, t.get_gender_display(),
-            t.get_school_level_display(), t.province.name if t.province else "",
-            ", ".join(str(s) for s in t.subjects.all()), e.get_status_display(), e.sessions_count,
+            e.reference, t.family_name, t.given_name, t.latin_name, gender.get(t.gender, t.gender),
+            level.get(t.school_level, ""), t.province.name if t.province else "",
+            ", ".join(str(s) for s in t.subjects.all()), status.get(e.status, e.status), e.sessions_count,
             e.present, e.late, e.absent, e.excused_count, _pct(e.attendance_rate), e.pre_score,
             e.post_score, e.gain, None if e.norm_gain is None else round(e.norm_gain, 3),
-            _("yes") if e.is_completed else _("no"),
+            yes if e.is_completed else no,
         ]
 
 
