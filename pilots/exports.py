@@ -125,7 +125,14 @@ MEAN_BASIS = {"attendance_rate": "confirmed", "pre_mean": "pre_n", "post_mean": 
 
 def overview_rows(overview, shared=False):
     yield [str(label) for _key, label in OVERVIEW_COLUMNS]
-    for row in [*overview.rows, overview.total | {"year": _("Total"), "country_label": ""}]:
+    every_country, every_year = _("All countries"), _("All years")
+    rows = [
+        *overview.rows,
+        *({**r, "country_label": every_country} for r in overview.by_year),
+        *({**r, "year": every_year} for r in overview.by_country),
+        overview.total | {"year": _("Total"), "country_label": ""},
+    ]
+    for row in rows:
         out = []
         for key, _label in OVERVIEW_COLUMNS:
             value = row[key]

@@ -102,8 +102,10 @@ def enrolments_in_scope(user):
 
 @dataclass
 class Overview:
-    rows: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # one per year and country
     total: dict = field(default_factory=dict)
+    by_year: list = field(default_factory=list)
+    by_country: list = field(default_factory=list)
 
 
 def programme_overview(cohorts):
@@ -158,13 +160,23 @@ def programme_overview(cohorts):
             attended=r["attended"], excused=r["excused"]
         )
 
-    rows, total = [], _empty()
-    for (year, country), row in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "", kv[0][1])):
+    def add(into, row):
         for key in COUNT_FIELDS + SUM_FIELDS:
-            total[key] += row[key]
+            into[key] += row[key]
+
+    rows, total, years, countries = [], _empty(), {}, {}
+    for (year, country), row in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "", kv[0][1])):
+        add(total, row)
+        add(years.setdefault(year, _empty() | {"year": year}), row)
+        add(countries.setdefault(country, _empty() | {"country": country}), row)
         row.update(year=year, country=country, country_label=country_label(country))
         rows.append(_finish(row))
-    return Overview(rows=rows, total=_finish(total))
+    by_country = [
+        _finish(countries[c] | {"country_label": country_label(c)})
+        for c in sorted(countries, key=lambda c: (c == "", c))
+    ]
+    return Overview(rows=rows, total=_finish(total), by_year=[_finish(years[y]) for y in sorted(years)],
+                    by_country=by_country)
 
 
 def cohort_summary(cohort):

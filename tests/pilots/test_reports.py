@@ -176,6 +176,21 @@ def test_programme_overview_figures_by_hand(figures, staff_user):
     assert _approx(t["g_mean"], 1.6 / 3) and t["g_n"] == 3 and t["g_excluded"] == 1
 
 
+def test_overview_subtotals_by_year_and_by_country(figures, staff_user):
+    from pilots.models import Cohort
+
+    data = reports.programme_overview(Cohort.objects.for_coordinator(staff_user))
+    years = {r["year"]: r for r in data.by_year}
+    assert list(years) == [2023, 2024]
+    y24 = years[2024]  # Thailand and Vietnam together
+    assert pick(y24, "cohorts", "registered", "confirmed", "completed", "withdrawn") == (2, 2, 2, 0, 0)
+    assert y24["attendance_rate"] is None and pick(y24, "pre_mean", "post_mean", "g_mean") == (20, 60, 0.5)
+    countries = {r["country"]: r for r in data.by_country}
+    assert list(countries) == ["KH", "TH", "VN"]
+    assert _approx(countries["KH"]["attendance_rate"], 16 / 18 * 100)
+    assert countries["VN"]["pre_mean"] is None and countries["VN"]["cohorts"] == 1
+
+
 def test_overview_page_shows_figures_missing_data_and_chart(figures, staff_client):
     response = staff_client.get(reverse("pilots:report_overview"))
     html = response.content.decode()
@@ -414,6 +429,11 @@ def test_overview_exports_have_every_row(figures, staff_client):
         ["2023", "Cambodia", "1", "6", "4", "2", "1"],
         ["2024", "Thailand", "1", "2", "2", "0", "0"],
         ["2024", "Vietnam", "1", "0", "0", "0", "0"],
+        ["2023", "All countries", "1", "6", "4", "2", "1"],
+        ["2024", "All countries", "2", "2", "2", "0", "0"],
+        ["All years", "Cambodia", "1", "6", "4", "2", "1"],
+        ["All years", "Thailand", "1", "2", "2", "0", "0"],
+        ["All years", "Vietnam", "1", "0", "0", "0", "0"],
         ["Total", "", "3", "8", "6", "2", "1"],
     ]
     assert rows[2][7] == ""  # no sessions: missing, not 0
@@ -427,12 +447,24 @@ def test_shared_exports_hide_cells_under_five(figures, staff_client):
     rows = _csv(staff_client.get(reverse("pilots:report_overview_shared")))
     assert rows[1][:7] == ["2023", "Cambodia", "<5", "6", "<5", "<5", "<5"]
     assert rows[1][7] == "<5"  # attendance of 4 participants would disclose individuals
-    assert rows[4][:7] == ["Total", "", "<5", "8", "6", "<5", "<5"]
+    assert rows[-1][:7] == ["Total", "", "<5", "8", "6", "<5", "<5"]
     rows = _csv(staff_client.get(reverse("pilots:report_cohort_summary", args=["kh-2023"])))
     cells = {(r[0], r[1]): r[2:] for r in rows[1:]}
     assert cells[("Enrolment status", "Confirmed")] == ["<5", ""]
     assert cells[("Gender", "Female")] == ["<5", "<5"]
     assert all(not c.isdigit() or int(c) >= 5 for r in rows[1:] for c in r[2:])
+
+
+@pytest.mark.parametrize("name", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_prefix_is_written_as_text(name):
+    from openpyxl import Workbook
+
+    from pilots.exports import _xlsx_cell, csv_cell
+
+    assert csv_cell(name) == "'" + name
+    assert csv_cell(-1.5) == "-1.50" and csv_cell(None) == ""  # numbers stay numbers
+    cell = _xlsx_cell(Workbook(write_only=True).create_sheet(), name)
+    assert cell.data_type == "s" and cell.value == name
 
 
 def test_bad_export_format_is_404(figures, staff_client):
