@@ -551,3 +551,17 @@ def test_cached_cohort_report_follows_language_and_era(figures, staff_client):
     staff_client.cookies["django_language"] = "vi"
     assert "88,9 %" in staff_client.get(url).content.decode()
     assert "2566" in staff_client.get(url, {"era": "be"}).content.decode()
+
+
+def test_enrolment_admin_actions_still_work_on_the_annotated_list(figures, admin_client):
+    url = reverse("admin:pilots_enrolment_changelist")
+    t8 = figures["t"]["T8"]
+    response = admin_client.post(url, {"action": "withdraw", "_selected_action": [t8.pk]}, follow=True)
+    assert response.status_code == 200
+    t8.refresh_from_db()
+    assert t8.status == EnrolmentStatus.WITHDRAWN
+    response = admin_client.get(reverse("admin:pilots_enrolment_change", args=[figures["t"]["T1"].pk]))
+    assert response.status_code == 200
+    t6 = figures["t"]["T6"]
+    admin_client.post(url, {"action": "delete_selected", "_selected_action": [t6.pk], "post": "yes"})
+    assert not Enrolment.objects.filter(pk=t6.pk).exists()
