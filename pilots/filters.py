@@ -30,5 +30,10 @@ class OverviewFilter(django_filters.FilterSet):
         model = Cohort
         fields = ["country", "year", "kind", "language"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
     def filter_country(self, queryset, name, value):
         return queryset.filter(country="" if value == REGIONAL else value)
