@@ -565,3 +565,13 @@ def test_enrolment_admin_actions_still_work_on_the_annotated_list(figures, admin
     t6 = figures["t"]["T6"]
     admin_client.post(url, {"action": "delete_selected", "_selected_action": [t6.pk], "post": "yes"})
     assert not Enrolment.objects.filter(pk=t6.pk).exists()
+
+
+def test_empty_cohort_and_coordinator_without_countries(figures, staff_client, client, make_coordinator):
+    html = staff_client.get(reverse("pilots:report_cohort", args=["vn-2024"])).content.decode()
+    assert "No enrolments." in html and "This cohort has no sessions" in html
+    assert re.search(r'data-key="pre">– \(0 tests, 0 missing\)', html)
+    client.force_login(make_coordinator())
+    response = client.get(reverse("pilots:report_overview"))
+    assert response.status_code == 200 and "No cohorts match these filters." in response.content.decode()
+    assert client.get(reverse("pilots:report_cohort", args=["vn-2024"])).status_code == 404
