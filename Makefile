@@ -32,3 +32,8 @@ clean:
 # Import benchmark (issue 5): 10,000 teacher rows; SQLite unless BENCH_DATABASE_URL is set.
 bench-import: install
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/import_teachers.py
+
+# Reports benchmark (issue 4): loads 100,000 enrolments / 1,000,000 attendance rows into PostgreSQL
+# (BENCH_DATABASE_URL, default database pilots_i4_bench) once, then times the reports.
+bench-reports: install
+	$(PY) bench/reports.py

@@ -9,6 +9,7 @@ admin.site.index_title = "Prevention-education pilots"
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("pilots.urls")),
 ]
 

@@ -265,10 +265,23 @@ class AssessmentInline(admin.TabularInline):
     fields = ["kind", "score", "taken_on"]
 
 
+class CompletedFilter(admin.SimpleListFilter):
+    title = _("completed")
+    parameter_name = "completed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_completed=self.value() == "yes")
+        return queryset
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(SimpleHistoryAdmin):
-    list_display = ["teacher", "cohort", "status", "reference", "language", "created_at"]
-    list_filter = ["status", "cohort__country", "cohort__year", "cohort__kind", "language"]
+    list_display = ["teacher", "cohort", "status", "completed", "reference", "language", "created_at"]
+    list_filter = ["status", CompletedFilter, "cohort__country", "cohort__year", "cohort__kind", "language"]
     list_select_related = ["teacher", "cohort"]
     search_fields = [
         "reference",
@@ -284,6 +297,14 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["teacher", "cohort"]
     inlines = [AttendanceInline, AssessmentInline]
     actions = ["confirm", "waitlist", "reject", "withdraw"]
+
+    def get_queryset(self, request):
+        # Completion is the programme's one definition (EnrolmentQuerySet.with_completion).
+        return super().get_queryset(request).with_completion()
+
+    @admin.display(description=_("completed"), boolean=True, ordering="is_completed")
+    def completed(self, obj):
+        return obj.is_completed
 
     def get_readonly_fields(self, request, obj=None):
         # The status follows the rules of services.py: set on creation, changed by actions.

@@ -12,3 +12,8 @@ class PilotsConfig(AppConfig):
 
         # Permissions are created by post_migrate too; sync the groups after them.
         post_migrate.connect(sync_groups, sender=self, dispatch_uid="pilots_sync_groups")
+
+        # Reports are cached; any change to the data they read invalidates them (issue 4).
+        from .report_cache import connect_signals
+
+        connect_signals()

@@ -541,6 +541,109 @@ class EnrolmentQuerySet(models.QuerySet):
     def waiting(self):
         return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("created_at", "pk")
 
+    def with_attendance(self):
+        """Annotate each enrolment's attendance in one join (GROUP BY enrolment).
+
+        `present`, `late`, `absent` and `excused_count` count the recorded rows; `attended_count` is
+        present + late; `sessions_count` is the cohort's number of sessions, so a session without a
+        row counts as missed. Excused sessions leave the denominator: `expected_sessions` is sessions
+        minus excused, and `attendance_rate` (percent) is attended over expected, NULL when nothing
+        was expected (a cohort with no sessions), never 0.
+        """
+        from django.db.models import ExpressionWrapper, FilteredRelation, FloatField
+        from django.db.models.functions import Cast, NullIf
+
+        # One pass: enrolment x its cohort's sessions, each joined to this enrolment's row (if any).
+        def counted(*statuses):
+            return Count("_attendance", filter=Q(_attendance__status__in=statuses))
+
+        return self.annotate(
+            _attendance=FilteredRelation(
+                "cohort__sessions__attendances",
+                condition=Q(cohort__sessions__attendances__enrolment=F("pk")),
+            ),
+        ).annotate(
+            sessions_count=Count("cohort__sessions"),
+            present=counted(AttendanceStatus.PRESENT),
+            late=counted(AttendanceStatus.LATE),
+            absent=counted(AttendanceStatus.ABSENT),
+            excused_count=counted(AttendanceStatus.EXCUSED),
+            attended_count=counted(AttendanceStatus.PRESENT, AttendanceStatus.LATE),
+        ).annotate(
+            expected_sessions=F("sessions_count") - F("excused_count"),
+            attendance_rate=ExpressionWrapper(
+                Cast(F("attended_count"), FloatField()) * 100.0
+                / NullIf(Cast(F("expected_sessions"), FloatField()), 0.0),
+                output_field=FloatField(),
+            ),
+        )
+
+    def with_completion(self):
+        """Annotate `is_completed`: the one definition of completion, per the cohort's programme.
+
+        A teacher completes when they hold a seat (confirmed or completed), their cohort has
+        sessions, they attended (present or late) at least `completion_min_attendance` percent of
+        the sessions they were not excused from, and, if the programme says so, took the
+        post-test. Withdrawn, rejected, waitlisted and applied teachers never complete. The
+        queryset is grouped by enrolment (see `with_attendance`); to count completions per group
+        use `Q(pk__in=qs.filter(is_completed=True).values("pk"))`.
+        """
+        from django.db.models import BooleanField, Case, FilteredRelation, Value, When
+
+        qs = self if "attendance_rate" in self.query.annotations else self.with_attendance()
+        return qs.annotate(
+            _completion_post=FilteredRelation(
+                "assessments", condition=Q(assessments__kind=AssessmentKind.POST)
+            ),
+        ).annotate(
+            # 0 or 1: the post-test join is one-to-one, inside with_attendance's GROUP BY.
+            post_test_count=Count("_completion_post", distinct=True),
+        ).annotate(
+            is_completed=Case(
+                When(
+                    Q(status__in=SEATED_STATUSES)
+                    & Q(expected_sessions__gt=0)
+                    & Q(attendance_rate__gte=F("cohort__programme__completion_min_attendance"))
+                    & (
+                        Q(cohort__programme__completion_requires_post_test=False)
+                        | Q(post_test_count__gt=0)
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+
+    def with_scores(self):
+        """Annotate `pre_score`, `post_score` (NULL when missing), `gain` and normalised gain `norm_gain`.
+
+        `norm_gain` = (post - pre) / (100 - pre) is NULL without both tests and for pre = 100.
+        """
+        from django.db.models import Case, ExpressionWrapper, FilteredRelation, FloatField, When
+        from django.db.models.functions import Cast
+
+        return self.annotate(
+            _pre=FilteredRelation("assessments", condition=Q(assessments__kind=AssessmentKind.PRE)),
+            _post=FilteredRelation("assessments", condition=Q(assessments__kind=AssessmentKind.POST)),
+        ).annotate(
+            pre_score=Cast(F("_pre__score"), FloatField()),
+            post_score=Cast(F("_post__score"), FloatField()),
+        ).annotate(
+            gain=ExpressionWrapper(F("post_score") - F("pre_score"), output_field=FloatField()),
+            norm_gain=Case(
+                When(
+                    pre_score__lt=100,
+                    then=ExpressionWrapper(
+                        (F("post_score") - F("pre_score")) / (100.0 - F("pre_score")),
+                        output_field=FloatField(),
+                    ),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+        )
+
 
 class Enrolment(models.Model):
     teacher = models.ForeignKey(

@@ -1,0 +1,360 @@
+"""Benchmark of the coordinator reports on PostgreSQL (not a test).
+
+    make bench-reports            # or: .venv/bin/python bench/reports.py [--reload] [--runs 30]
+
+Loads (once; --reload to start again) 100,000 enrolments and 1,000,000 attendance rows into the
+database BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/pilots_i4_bench) with
+INSERT ... SELECT generate_series, then measures through Django's test Client:
+- the cohort report of a typical cohort (~890 enrolments, 10 sessions) and the programme overview:
+  median and p95 of repeated requests;
+- the same reports' database queries alone (the report functions, no template);
+- the equivalent hand-written SQL aggregate, timed in PostgreSQL;
+- the XLSX and CSV roster of a 12,000-enrolment cohort: time and peak Python memory.
+Only 127.0.0.1 is contacted.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pilots_i4_bench")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("PILOTS_TESTING", "1")
+# The shared cache of production: Redis, database 6 (this benchmark's own).
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+ENROLMENTS = 100_000
+BIG_COHORT = 12_000
+COHORTS = 100
+SESSIONS_PER_COHORT = 10
+
+
+def ensure_database():
+    import psycopg
+
+    base, name = DB_URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def load(reload=False):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from pilots.models import Cohort, CohortKind, Enrolment, Language, Programme, Session
+
+    call_command("migrate", verbosity=0)
+    if not reload and Enrolment.objects.count() >= ENROLMENTS:
+        print("data already loaded (use --reload to load again)")
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE pilots_attendance, pilots_assessment, pilots_enrolment, pilots_teacher_subjects, "
+            "pilots_teacher, pilots_session, pilots_cohort, pilots_programme CASCADE"
+        )
+    programme = Programme.objects.create(
+        name="Bench programme", start_date=dt.date(2020, 1, 1), end_date=dt.date(2024, 12, 31)
+    )
+    countries = ["KH", "TH", "VN", ""]
+    languages = {"KH": Language.KHMER, "TH": Language.THAI, "VN": Language.VIETNAMESE, "": Language.ENGLISH}
+    cohorts = Cohort.objects.bulk_create(
+        Cohort(
+            programme=programme, name=f"Bench cohort {i}", code="bench-big" if i == 0 else f"bench-{i}",
+            year=2020 + i % 5, country=countries[i % 4],
+            kind=CohortKind.REGIONAL if countries[i % 4] == "" else CohortKind.NATIONAL,
+            language=languages[countries[i % 4]], start_date=dt.date(2020 + i % 5, 3, 1),
+            end_date=dt.date(2020 + i % 5, 3, 20), capacity=BIG_COHORT,
+        )
+        for i in range(COHORTS)
+    )
+    Session.objects.bulk_create(
+        Session(cohort=c, title=f"Session {k + 1}", date=c.start_date + dt.timedelta(days=k),
+                starts_at=dt.time(8), ends_at=dt.time(11, 30))
+        for c in cohorts for k in range(SESSIONS_PER_COHORT)
+    )
+    ids = [c.pk for c in cohorts]
+    with connection.cursor() as cur:
+        cur.execute("SELECT setseed(0.42)")
+        cur.execute(
+            """
+            INSERT INTO pilots_teacher (family_name, given_name, family_name_latin, given_name_latin,
+                nickname, name_order, gender, email, phone, school, school_level, preferred_language,
+                consent_version, consent_language, created_at, updated_at, province_id)
+            SELECT 'សុខ', 'ចាន់ថា' || g, 'Sok', 'Chantha' || g, '', 'family_first',
+                (ARRAY['female','male','female','undisclosed'])[1 + g %% 4], 'bench' || g || '@example.org',
+                '', 'School ' || (g %% 500),
+                (ARRAY['primary','lower_secondary','upper_secondary','university',''])[1 + g %% 5],
+                'km', '', '', now(), now(), p.ids[1 + g %% array_length(p.ids, 1)]
+            FROM generate_series(1, %s) g, (SELECT array_agg(id) AS ids FROM pilots_province) p
+            """,
+            [ENROLMENTS],
+        )
+        cur.execute(
+            """
+            INSERT INTO pilots_teacher_subjects (teacher_id, subject_id)
+            SELECT t.id, s.ids[1 + t.id % array_length(s.ids, 1)]
+            FROM pilots_teacher t, (SELECT array_agg(id) AS ids FROM pilots_subject) s
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO pilots_enrolment (status, reference, language, consent_version, notes, created_at,
+                status_changed_at, updated_at, cohort_id, teacher_id)
+            SELECT CASE WHEN r < 0.85 THEN 'confirmed' WHEN r < 0.90 THEN 'completed'
+                        WHEN r < 0.95 THEN 'withdrawn' WHEN r < 0.98 THEN 'waitlisted' ELSE 'applied' END,
+                   'B' || lpad(to_hex(rn), 8, '0'), 'km', '', '', now(), now(), now(),
+                   CASE WHEN rn <= %s THEN (%s::bigint[])[1]
+                        ELSE (%s::bigint[])[2 + (rn - %s - 1) %% %s] END,
+                   id
+            FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn, random() AS r FROM pilots_teacher) t
+            """,
+            [BIG_COHORT, ids, ids, BIG_COHORT, COHORTS - 1],
+        )
+        cur.execute(
+            """
+            INSERT INTO pilots_attendance (status, note, updated_at, enrolment_id, session_id)
+            SELECT CASE WHEN r < 0.80 THEN 'present' WHEN r < 0.87 THEN 'late'
+                        WHEN r < 0.95 THEN 'absent' ELSE 'excused' END, '', now(), e.id, s.id
+            FROM pilots_enrolment e JOIN pilots_session s ON s.cohort_id = e.cohort_id,
+                 LATERAL (SELECT random() + 0 * e.id AS r) x
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO pilots_assessment (kind, score, updated_at, enrolment_id)
+            SELECT 'pre', LEAST(100, GREATEST(0, round((48 + 18 * (random() + random() - 1))::numeric, 0))),
+                   now(), id
+            FROM pilots_enrolment WHERE random() < 0.95
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO pilots_assessment (kind, score, updated_at, enrolment_id)
+            SELECT 'post', LEAST(100, GREATEST(0, round((74 + 18 * (random() + random() - 1))::numeric, 0))),
+                   now(), id
+            FROM pilots_enrolment WHERE random() < 0.85
+            """
+        )
+        cur.execute("UPDATE pilots_assessment SET score = 100 WHERE kind = 'pre' AND id % 400 = 0")
+    connection.close()
+    import psycopg
+
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    counts = {m.__name__: m.objects.count() for m in (Enrolment,)}
+    from pilots.models import Attendance
+
+    counts["Attendance"] = Attendance.objects.count()
+    print(f"loaded {counts} in {time.perf_counter() - started:.1f} s")
+
+
+def timed(fn, runs):
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return statistics.median(times), p95
+
+
+def sql_time(sql, params, runs):
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            cur.fetchall()
+
+    return timed(run, runs)
+
+
+COHORT_SQL = """
+WITH per AS (
+  SELECT e.id, e.status, e.status IN ('confirmed', 'completed') AS seated,
+         (SELECT count(*) FROM pilots_session s WHERE s.cohort_id = e.cohort_id) AS sessions,
+         count(a.id) FILTER (WHERE a.status IN ('present', 'late')) AS attended,
+         count(a.id) FILTER (WHERE a.status = 'excused') AS excused,
+         count(a.id) FILTER (WHERE a.status = 'present') AS present,
+         count(a.id) FILTER (WHERE a.status = 'late') AS late,
+         count(a.id) FILTER (WHERE a.status = 'absent') AS absent,
+         max(pre.score)::float AS pre, max(post.score)::float AS post
+  FROM pilots_enrolment e
+  LEFT JOIN pilots_attendance a ON a.enrolment_id = e.id
+  LEFT JOIN pilots_assessment pre ON pre.enrolment_id = e.id AND pre.kind = 'pre'
+  LEFT JOIN pilots_assessment post ON post.enrolment_id = e.id AND post.kind = 'post'
+  WHERE e.cohort_id = %(cohort)s
+  GROUP BY e.id
+), summary AS (
+  SELECT count(*) registered, count(*) FILTER (WHERE seated) confirmed,
+         count(*) FILTER (WHERE status = 'withdrawn') withdrawn,
+         count(*) FILTER (WHERE seated AND sessions - excused > 0
+                          AND attended * 100.0 / (sessions - excused) >= 80 AND post IS NOT NULL) completed,
+         sum(attended) FILTER (WHERE seated) attended, sum(sessions - excused) FILTER (WHERE seated) expected,
+         avg(pre) FILTER (WHERE seated), avg(post) FILTER (WHERE seated),
+         avg(post - pre) FILTER (WHERE seated), avg((post - pre) / NULLIF(100 - pre, 0)) FILTER (WHERE seated)
+  FROM per
+), by_session AS (
+  SELECT s.id, count(a.id) FILTER (WHERE a.status = 'present'), count(a.id) FILTER (WHERE a.status = 'late'),
+         count(a.id) FILTER (WHERE a.status = 'absent'), count(a.id) FILTER (WHERE a.status = 'excused')
+  FROM pilots_session s LEFT JOIN pilots_attendance a ON a.session_id = s.id
+  LEFT JOIN pilots_enrolment e ON e.id = a.enrolment_id AND e.status IN ('confirmed', 'completed')
+  WHERE s.cohort_id = %(cohort)s GROUP BY s.id
+)
+SELECT (SELECT count(*) FROM summary), (SELECT count(*) FROM by_session), count(*) FROM per
+"""
+
+OVERVIEW_SQL = """
+WITH att AS (
+  SELECT a.enrolment_id,
+         count(*) FILTER (WHERE a.status IN ('present', 'late')) AS attended,
+         count(*) FILTER (WHERE a.status = 'excused') AS excused
+  FROM pilots_attendance a GROUP BY a.enrolment_id
+), ses AS (
+  SELECT cohort_id, count(*) AS n FROM pilots_session GROUP BY cohort_id
+), per AS (
+  SELECT c.year, c.country, e.status, e.status IN ('confirmed', 'completed') AS seated,
+         COALESCE(ses.n, 0) AS sessions, COALESCE(att.attended, 0) AS attended,
+         COALESCE(att.excused, 0) AS excused, pre.score::float AS pre, post.score::float AS post
+  FROM pilots_enrolment e JOIN pilots_cohort c ON c.id = e.cohort_id
+  LEFT JOIN ses ON ses.cohort_id = e.cohort_id
+  LEFT JOIN att ON att.enrolment_id = e.id
+  LEFT JOIN pilots_assessment pre ON pre.enrolment_id = e.id AND pre.kind = 'pre'
+  LEFT JOIN pilots_assessment post ON post.enrolment_id = e.id AND post.kind = 'post'
+)
+SELECT year, country, count(*), count(*) FILTER (WHERE seated),
+       count(*) FILTER (WHERE status = 'withdrawn'),
+       count(*) FILTER (WHERE seated AND sessions - excused > 0
+                        AND attended * 100.0 / (sessions - excused) >= 80 AND post IS NOT NULL),
+       sum(attended) FILTER (WHERE seated), sum(sessions - excused) FILTER (WHERE seated),
+       avg(pre) FILTER (WHERE seated), avg(post) FILTER (WHERE seated), avg(post - pre) FILTER (WHERE seated),
+       avg((post - pre) / NULLIF(100 - pre, 0)) FILTER (WHERE seated AND pre < 100)
+FROM per GROUP BY GROUPING SETS ((year, country), ())
+"""
+
+
+def measure(runs):
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from pilots import reports
+    from pilots.models import Cohort
+
+    setup_test_environment()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    cohort = Cohort.objects.get(code="bench-1")
+    big = Cohort.objects.get(code="bench-big")
+    n_typical = cohort.enrolments.count()
+    url = f"/reports/cohorts/{cohort.code}/"
+
+    def get(path):
+        def go():
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+            if hasattr(response, "streaming_content"):
+                for _chunk in response.streaming_content:
+                    pass
+        return go
+
+    from pilots.report_cache import invalidate
+
+    def cold(fn):
+        def go():
+            invalidate()  # what the first request after any change pays
+            fn()
+        return go
+
+    results = {}
+    get(url)()
+    results["cohort report, cold (HTML request)"] = timed(cold(get(url)), runs)
+    results["cohort report, cached (HTML request)"] = timed(get(url), runs)
+
+    def cohort_queries():
+        summary = reports.cohort_summary(cohort)
+        reports.enrolment_funnel(cohort)
+        reports.breakdowns(cohort)
+        reports.attendance_by_session(cohort, summary["confirmed"])
+        reports.score_distribution(cohort)
+        reports.gain_distribution(cohort)
+        reports.roster(cohort)
+
+    results["cohort report (ORM queries only)"] = timed(cohort_queries, runs)
+    results["cohort report (raw SQL)"] = sql_time(COHORT_SQL, {"cohort": cohort.pk}, runs)
+
+    overview_runs = max(5, runs // 3)
+    get("/reports/")()
+    results["overview, cold (HTML request)"] = timed(cold(get("/reports/")), overview_runs)
+    results["overview, cached (HTML request)"] = timed(get("/reports/"), runs)
+    results["overview (ORM queries only)"] = timed(
+        lambda: reports.programme_overview(Cohort.objects.all()), overview_runs
+    )
+    results["overview (raw SQL)"] = sql_time(OVERVIEW_SQL, {}, overview_runs)
+
+    print(f"\nPostgreSQL, {runs} runs (overview {overview_runs}); typical cohort: {n_typical} enrolments, "
+          f"{SESSIONS_PER_COHORT} sessions")
+    print(f"{'measure':40} {'median ms':>10} {'p95 ms':>10}")
+    for name, (median, p95) in results.items():
+        print(f"{name:40} {median:10.1f} {p95:10.1f}")
+    for which in ("cohort report", "overview"):
+        raw = results[f"{which} (raw SQL)"][0]
+        ratios = {k: results[f"{which}{k}"][0] / raw for k in
+                  (", cold (HTML request)", " (ORM queries only)", ", cached (HTML request)")}
+        shown = ", ".join(f"{k.strip(' ,')} {v:.2f}x" for k, v in ratios.items())
+        print(f"{which} / raw SQL (medians): {shown}")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores, shared)")
+
+    print(f"\nexports of the {big.enrolments.count()}-enrolment cohort:")
+    for fmt in ("xlsx", "csv"):
+        path = f"/reports/cohorts/{big.code}/roster.{fmt}"
+        t0 = time.perf_counter()
+        response = client.get(path)
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        elapsed = time.perf_counter() - t0
+        # Memory in a second pass: tracemalloc slows Python down, so it is not timed.
+        tracemalloc.start()
+        response = client.get(path)
+        for _chunk in response.streaming_content:
+            pass
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"roster.{fmt}: {elapsed:.2f} s, {size / 1e6:.1f} MB file, "
+              f"peak Python memory {peak / 1e6:.1f} MB (tracemalloc)")
+    print(f"max RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    connection.close()
+    reset_queries()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reload", action="store_true", help="drop and load the data again")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    ensure_database()
+    import django
+
+    django.setup()
+    load(reload=args.reload)
+    measure(args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,344 @@
+"""Read-only report queries: the programme overview and the cohort report.
+
+Every figure is aggregated in the database (`Count`/`Sum`/`Avg` with `filter=`, `values().annotate()`),
+so a report is a fixed number of queries whatever the number of enrolments.
+
+Definitions used by every report, export and the admin:
+- registered: every enrolment, whatever its status; confirmed: enrolments holding a seat (status
+  confirmed or completed); withdrawn: status withdrawn. Counts are enrolments (a teacher in two
+  cohorts counts twice).
+- participants are the confirmed enrolments. Attendance, scores and gains are those of participants.
+- completion: `EnrolmentQuerySet.with_completion()` (attendance of at least the programme's
+  percentage, excused sessions left out of the denominator, plus the post-test if required).
+- attendance rate: sum of sessions attended (present or late) over the sum of sessions expected
+  (cohort sessions minus excused); no sessions -> no rate (None), never 0.
+- scores: means over participants who took that test; gain = post - pre for those with both tests;
+  normalised gain g = (post - pre) / (100 - pre) averaged over those with both tests, leaving out a
+  pre-test of 100 (counted in `g_excluded`).
+- regional cohorts (no country) are shown to users who see every country only.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, FloatField, Q, Sum, Value
+from django.db.models.functions import Floor, Least
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    SEATED_STATUSES,
+    Assessment,
+    AssessmentKind,
+    Attendance,
+    AttendanceStatus,
+    Cohort,
+    CohortKind,
+    Country,
+    Enrolment,
+    EnrolmentStatus,
+    Gender,
+    SchoolLevel,
+    Session,
+)
+
+SEATED = Q(status__in=SEATED_STATUSES)
+YEARS = range(2020, 2025)
+SMALL_CELL = 5
+
+
+def country_label(code):
+    return Country(code).label if code else _("Regional")
+
+
+def _enrolment_figures(completed_ids):
+    """Aggregates over enrolments (scores joined one-to-one). Means are computed from sums and counts
+    so that group rows add up exactly to the total."""
+    return {
+        "registered": Count("pk"),
+        "confirmed": Count("pk", filter=SEATED),
+        "withdrawn": Count("pk", filter=Q(status=EnrolmentStatus.WITHDRAWN)),
+        "completed": Count("pk", filter=Q(pk__in=completed_ids)),
+        "pre_sum": Sum("pre_score", filter=SEATED),
+        "pre_n": Count("pre_score", filter=SEATED),
+        "post_sum": Sum("post_score", filter=SEATED),
+        "post_n": Count("post_score", filter=SEATED),
+        "gain_sum": Sum("gain", filter=SEATED),
+        "gain_n": Count("gain", filter=SEATED),
+        "g_sum": Sum("norm_gain", filter=SEATED),
+        "g_n": Count("norm_gain", filter=SEATED),
+        "g_excluded": Count("pk", filter=SEATED & Q(pre_score__gte=100, post_score__isnull=False)),
+    }
+
+
+COUNT_FIELDS = ["cohorts", "registered", "confirmed", "withdrawn", "completed", "pre_n", "post_n",
+                "gain_n", "g_n", "g_excluded", "attended", "excused", "seat_sessions"]
+SUM_FIELDS = ["pre_sum", "post_sum", "gain_sum", "g_sum"]
+
+
+def _empty():
+    return dict.fromkeys(COUNT_FIELDS, 0) | dict.fromkeys(SUM_FIELDS, 0.0)
+
+
+def _finish(row):
+    """Derived figures from sums and counts: means (None without data), attendance rate (None
+    without sessions), missing tests."""
+
+    def mean(total, n):
+        return total / n if n else None
+
+    row["expected"] = row["seat_sessions"] - row["excused"]
+    row["attendance_rate"] = 100.0 * row["attended"] / row["expected"] if row["expected"] > 0 else None
+    row["pre_mean"] = mean(row["pre_sum"], row["pre_n"])
+    row["post_mean"] = mean(row["post_sum"], row["post_n"])
+    row["gain_mean"] = mean(row["gain_sum"], row["gain_n"])
+    row["g_mean"] = mean(row["g_sum"], row["g_n"])
+    row["missing_pre"] = row["confirmed"] - row["pre_n"]
+    row["missing_post"] = row["confirmed"] - row["post_n"]
+    return row
+
+
+def enrolments_in_scope(user):
+    return Enrolment.objects.filter(cohort__in=Cohort.objects.for_coordinator(user))
+
+
+@dataclass
+class Overview:
+    rows: list = field(default_factory=list)  # one per year and country
+    total: dict = field(default_factory=dict)
+    by_year: list = field(default_factory=list)
+    by_country: list = field(default_factory=list)
+
+
+def programme_overview(cohorts):
+    """Figures by year and country for `cohorts` (already scoped and filtered). Three queries:
+    cohorts (with sessions x participants), enrolments (with scores and completion), attendance."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def per_cohort(qs):
+        return Coalesce(Subquery(
+            qs.filter(cohort=OuterRef("pk")).order_by().values(k=Value(1)).annotate(n=Count("pk")).values("n")[:1]
+        ), 0)
+
+    groups = {}
+
+    def group(year, country):
+        return groups.setdefault((year, country), _empty())
+
+    cohort_rows = (
+        cohorts.order_by()
+        .annotate(
+            n_sessions=per_cohort(Session.objects.all()),
+            n_seated=per_cohort(Enrolment.objects.filter(SEATED)),
+        )
+        .values("year", "country")
+        .annotate(cohorts=Count("pk"), seat_sessions=Sum(F("n_sessions") * F("n_seated")))
+    )
+    for r in cohort_rows:
+        group(r["year"], r["country"]).update(cohorts=r["cohorts"], seat_sessions=r["seat_sessions"] or 0)
+
+    enrolments = Enrolment.objects.filter(cohort__in=cohorts)
+    completed_ids = enrolments.with_completion().filter(is_completed=True).values("pk")
+    for r in (
+        enrolments.with_scores().order_by().values("cohort__year", "cohort__country")
+        .annotate(**_enrolment_figures(completed_ids))
+    ):
+        group(r.pop("cohort__year"), r.pop("cohort__country")).update(
+            {k: (v if v is not None else 0) for k, v in r.items()}
+        )
+
+    attendance = (
+        Attendance.objects.filter(enrolment__cohort__in=cohorts, enrolment__status__in=SEATED_STATUSES)
+        .order_by()
+        .values("enrolment__cohort__year", "enrolment__cohort__country")
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])),
+            excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
+        )
+    )
+    for r in attendance:
+        group(r["enrolment__cohort__year"], r["enrolment__cohort__country"]).update(
+            attended=r["attended"], excused=r["excused"]
+        )
+
+    def add(into, row):
+        for key in COUNT_FIELDS + SUM_FIELDS:
+            into[key] += row[key]
+
+    rows, total, years, countries = [], _empty(), {}, {}
+    for (year, country), row in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "", kv[0][1])):
+        add(total, row)
+        add(years.setdefault(year, _empty() | {"year": year}), row)
+        add(countries.setdefault(country, _empty() | {"country": country}), row)
+        row.update(year=year, country=country, country_label=country_label(country))
+        rows.append(_finish(row))
+    by_country = [
+        _finish(countries[c] | {"country_label": country_label(c)})
+        for c in sorted(countries, key=lambda c: (c == "", c))
+    ]
+    return Overview(rows=rows, total=_finish(total), by_year=[_finish(years[y]) for y in sorted(years)],
+                    by_country=by_country)
+
+
+def cohort_summary(cohort):
+    """The cohort's figures, by the very same definitions as the overview (three queries)."""
+    return programme_overview(Cohort.objects.filter(pk=cohort.pk)).total
+
+
+def enrolment_funnel(cohort):
+    counts = dict(
+        cohort.enrolments.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return [(EnrolmentStatus(s).label, counts.get(s, 0)) for s in EnrolmentStatus.values]
+
+
+def _breakdown(cohort, key, labels):
+    rows = (
+        cohort.enrolments.order_by()
+        .values(key)
+        .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
+    )
+    out = []
+    for r in rows:
+        value = r[key]
+        label = labels(value) if value not in (None, "") else _("Not given")
+        out.append({"label": str(label), "registered": r["registered"], "participants": r["participants"]})
+    return sorted(out, key=lambda r: (-r["registered"], r["label"]))
+
+
+def breakdowns(cohort):
+    """Counts of registered enrolments and participants by gender, school level, subject, province.
+
+    A teacher who teaches two subjects counts once under each.
+    """
+    return {
+        "gender": (_("Gender"), _breakdown(cohort, "teacher__gender", lambda v: Gender(v).label)),
+        "school_level": (
+            _("School level"),
+            _breakdown(cohort, "teacher__school_level", lambda v: SchoolLevel(v).label),
+        ),
+        "subject": (_("Subject"), _breakdown(cohort, "teacher__subjects__name", lambda v: _(v))),
+        "province": (_("Province"), _breakdown(cohort, "teacher__province__name", lambda v: v)),
+    }
+
+
+ATTENDANCE_KEYS = [s.value for s in AttendanceStatus]
+
+
+def attendance_by_session(cohort, participants):
+    """Each session with its present/late/absent/excused counts among participants. One query.
+
+    Participants without a record for a session are counted as `unrecorded`.
+    """
+    seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
+    sessions = Session.objects.filter(cohort=cohort).annotate(
+        **{
+            key: Count("attendances", filter=seated & Q(attendances__status=key))
+            for key in ATTENDANCE_KEYS
+        }
+    )
+    out = []
+    for s in sessions:
+        recorded = sum(getattr(s, k) for k in ATTENDANCE_KEYS)
+        s.unrecorded = max(participants - recorded, 0)
+        expected = participants - s.excused
+        s.rate = 100.0 * (s.present + s.late) / expected if expected > 0 else None
+        out.append(s)
+    return out
+
+
+ROSTER_FIGURES = ["sessions_count", "present", "late", "absent", "excused_count", "attendance_rate",
+                  "is_completed", "pre_score", "post_score", "gain", "norm_gain"]
+
+
+def roster_figures(cohort):
+    """Each enrolment's attendance, scores and completion, by enrolment pk: one narrow grouped query."""
+    rows = cohort.enrolments.with_completion().with_scores().order_by().values("pk", *ROSTER_FIGURES)
+    return {row.pop("pk"): row for row in rows}
+
+
+def iter_roster(cohort, chunk_size=2000):
+    """Every enrolment of the cohort (teacher, province, subjects) with its figures as attributes.
+
+    Two queries plus one for subjects per chunk: the grouped figures, then the enrolments. Kept
+    apart so the grouped query stays narrow (wide rows made PostgreSQL sort on disk).
+    """
+    figures = roster_figures(cohort)
+    enrolments = (
+        cohort.enrolments.select_related("teacher", "teacher__province")
+        .prefetch_related("teacher__subjects")
+        .order_by("teacher__family_name", "teacher__given_name", "pk")
+    )
+    for enrolment in enrolments.iterator(chunk_size=chunk_size):
+        for key, value in figures[enrolment.pk].items():
+            setattr(enrolment, key, value)
+        yield enrolment
+
+
+def roster(cohort):
+    return list(iter_roster(cohort))
+
+
+BIN_LABELS = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"]
+
+
+def score_distribution(cohort):
+    """Participants' pre- and post-test scores in ten-point bins (100 joins 90-100). One query."""
+    rows = (
+        Assessment.objects.filter(enrolment__cohort=cohort, enrolment__status__in=SEATED_STATUSES)
+        .order_by()
+        .annotate(bin=Least(Floor(F("score") / 10), Value(9), output_field=FloatField()))
+        .values("kind", "bin")
+        .annotate(n=Count("pk"))
+    )
+    counts = {(r["kind"], int(r["bin"])): r["n"] for r in rows}
+    return [
+        {"label": label, "pre": counts.get((AssessmentKind.PRE, i), 0),
+         "post": counts.get((AssessmentKind.POST, i), 0)}
+        for i, label in enumerate(BIN_LABELS)
+    ]
+
+
+def gain_distribution(cohort):
+    """Participants' gains (post - pre) in ten-point bins; teachers without both tests are absent."""
+    rows = (
+        cohort.enrolments.filter(SEATED)
+        .with_scores()
+        .order_by()
+        .filter(gain__isnull=False)
+        .annotate(bin=Floor(F("gain") / 10))
+        .values("bin")
+        .annotate(n=Count("pk"))
+    )
+    counts = {int(r["bin"]): r["n"] for r in rows}
+    if not counts:
+        return []
+    low, high = min(counts), max(counts)
+    return [
+        {"label": f"{b * 10} – {b * 10 + 9}" if b < 10 else "100", "n": counts.get(b, 0)}
+        for b in range(low, high + 1)
+    ]
+
+
+def suppress(value, threshold=SMALL_CELL):
+    """For aggregates shared outside the programme: any count under `threshold` (0 included) is '<5'."""
+    if isinstance(value, int) and not isinstance(value, bool) and value < threshold:
+        return f"<{threshold}"
+    return value
+
+
+__all__ = [
+    "CohortKind",
+    "Overview",
+    "YEARS",
+    "attendance_by_session",
+    "breakdowns",
+    "cohort_summary",
+    "country_label",
+    "enrolment_funnel",
+    "enrolments_in_scope",
+    "gain_distribution",
+    "programme_overview",
+    "roster",
+    "score_distribution",
+    "suppress",
+]
