@@ -51,6 +51,31 @@ class NormalisedEmailField(forms.EmailField):
         return normalise_email(value) if value else value
 
 
+def _is_plausible_pk(value) -> bool:
+    # Refuse before querying: some databases raise on integers beyond 64 bits instead of not matching.
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) < 19
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _is_plausible_pk(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not _is_plausible_pk(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)
+
+
 def parse_phone(raw: str, *, countries: list[str], default_country: str | None) -> PhoneNumber:
     """A valid phone number of one of `countries`, or a ValidationError for the phone field."""
     try:
@@ -133,6 +158,8 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
             "nickname": NormalisedCharField,
             "school": NormalisedCharField,
             "email": NormalisedEmailField,
+            "province": SafeModelChoiceField,
+            "subjects": SafeModelMultipleChoiceField,
         }
         labels = {
             "family_name": _("Family name"),
