@@ -13,6 +13,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -246,12 +247,22 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
                 self.add_error("phone", exc)
         return cleaned
 
-    def _get_validation_exclusions(self):
-        # A returning teacher registers with the same email: register_teacher finds them, so the
-        # unique-email constraint is not a form error here (the form field validates the email).
-        exclude = super()._get_validation_exclusions()
-        exclude.add("email")
-        return exclude
+    def _post_clean(self):
+        # As ModelForm._post_clean, without validate_constraints: a returning teacher registers
+        # with the same email (register_teacher finds them, so the unique email is no form error),
+        # and the form fields already enforce every CHECK constraint of Teacher (choices, ranges,
+        # required names) that Model.validate_constraints would check with one query each. The
+        # database constraints remain the backstop.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
 
     def teacher_details(self) -> dict:
         """Normalised Teacher fields for register_teacher (subjects apart)."""

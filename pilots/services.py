@@ -249,12 +249,16 @@ def _register(*, cohort_id, details, subjects, language, consent_version, now) -
                     lambda: notifications.registration_link_requested(enrolment_id=existing.pk)
                 )
                 return Registration(enrolment=existing, is_new=False)
+        is_new_teacher = teacher is None
         teacher = _save_teacher(
             teacher, details, subjects, language=language, consent_version=consent_version, now=now
         )
         cohort = lock_cohort(cohort_id)
         check_registration_open(cohort, now)  # staff may have closed it meanwhile
-        enrolment = Enrolment.objects.filter(teacher=teacher, cohort=cohort).first()
+        # Keep the locked part short: a teacher created just now has no enrolment yet.
+        enrolment = (
+            None if is_new_teacher else Enrolment.objects.filter(teacher=teacher, cohort=cohort).first()
+        )
         if enrolment is None:
             enrolment = Enrolment(teacher=teacher, cohort=cohort)
         elif enrolment.status != EnrolmentStatus.WITHDRAWN:
