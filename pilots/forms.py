@@ -258,8 +258,11 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
         except ValidationError as exc:
             self._update_errors(exc)
         try:
+            # province and subjects come from their choice fields' own querysets: no second lookup.
             self.instance.full_clean(
-                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
+                exclude=self._get_validation_exclusions() | {"province", "subjects"},
+                validate_unique=False,
+                validate_constraints=False,
             )
         except ValidationError as exc:
             self._update_errors(exc)

@@ -212,7 +212,13 @@ def check_registration_open(cohort: Cohort, now=None) -> None:
 
 def _find_teacher(email: str) -> Teacher | None:
     # Matches the functional unique index on LOWER(email); stored emails are already case-folded.
-    return Teacher.objects.annotate(email_lower=Lower("email")).filter(email_lower=email.lower()).first()
+    # The `email <> ''` condition lets PostgreSQL use that partial index instead of a scan.
+    return (
+        Teacher.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=email.lower())
+        .exclude(email="")
+        .first()
+    )
 
 
 def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language: str,
