@@ -87,7 +87,7 @@ def register(request, code):
         if form.is_valid():
             try:
                 registration = services.register_teacher(
-                    cohort_id=cohort.pk,
+                    cohort=cohort,
                     details=form.teacher_details(),
                     subjects=form.cleaned_data.get("subjects") or (),
                     language=_request_language(),

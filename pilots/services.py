@@ -235,16 +235,18 @@ def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language:
     teacher.consent_at = now
     teacher.consent_version = consent_version
     teacher.consent_language = language
+    is_new = teacher.pk is None
     teacher.save()
-    if subjects:
+    if subjects and is_new:
+        through = Teacher.subjects.through
+        through.objects.bulk_create([through(teacher=teacher, subject=subject) for subject in subjects])
+    elif subjects:
         teacher.subjects.add(*subjects)
     return teacher
 
 
 def _register(*, cohort_id, details, subjects, language, consent_version, now) -> Registration:
     with transaction.atomic():
-        # Fail fast, without waiting for the lock, when the cohort is closed.
-        check_registration_open(Cohort.objects.get(pk=cohort_id), now)
         teacher = _find_teacher(details["email"])
         if teacher is not None:
             existing = Enrolment.objects.filter(
@@ -280,14 +282,15 @@ def _register(*, cohort_id, details, subjects, language, consent_version, now) -
 
 def register_teacher(
     *,
-    cohort_id: int,
+    cohort: Cohort,
     details: dict,
     subjects=(),
     language: str,
     consent_version: str,
     now=None,
 ) -> Registration:
-    """Register a teacher (found by email, else created) for an open cohort.
+    """Register a teacher (found by email, else created) for an open cohort (`cohort` as read by
+    the caller; its row is locked and read again here).
 
     Invariants: a cohort takes registrations only while open and inside its registration window
     (EnrolmentError codes `cohort_not_open`, `registration_not_started`, `registration_ended`);
@@ -300,10 +303,12 @@ def register_teacher(
     if not details.get("email"):
         raise EnrolmentError(_("An email address is needed to register."), code="email_required")
     now = now or timezone.now()
+    # Fail fast, before touching the teacher or waiting for the lock; checked again under the lock.
+    check_registration_open(cohort, now)
     for attempt in range(2):
         try:
             return _register(
-                cohort_id=cohort_id,
+                cohort_id=cohort.pk,
                 details=details,
                 subjects=list(subjects),
                 language=language,
