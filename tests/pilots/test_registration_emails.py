@@ -61,7 +61,7 @@ def test_a_dead_mail_server_loses_no_registration_and_the_email_is_retried(
     assert len(mailoutbox) == 1 and enrolment.reference in mailoutbox[0].body
 
 
-def test_failed_email_tasks_are_listed_for_staff_in_the_admin(admin_client, settings, database_tasks):
+def test_failed_email_tasks_are_listed_for_staff_in_the_admin(staff_client, settings, database_tasks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", DEAD_SMTP_PORT, 2
     from pilots.notifications import send_enrolment_email
@@ -70,7 +70,7 @@ def test_failed_email_tasks_are_listed_for_staff_in_the_admin(admin_client, sett
     enrolment = EnrolmentFactory()
     send_enrolment_email.enqueue(enrolment_id=enrolment.pk, kind="confirmed", attempt=1)
     run_worker()
-    page = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist") + "?status=FAILED")
+    page = staff_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist") + "?status=FAILED")
     assert page.status_code == 200
     assert "send_enrolment_email" in page.content.decode()
 
