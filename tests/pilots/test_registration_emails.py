@@ -85,3 +85,16 @@ def test_the_last_attempt_is_not_retried_again(settings, database_tasks):
     send_enrolment_email.enqueue(enrolment_id=EnrolmentFactory().pk, kind="confirmed", attempt=2)
     run_worker()
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["FAILED"]
+
+
+def test_emails_use_the_language_the_teacher_chose_for_emails(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    cohort = OpenCohortFactory()
+    client.cookies["django_language"] = "en"  # the page is read in English...
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("pilots:register", args=[cohort.code]),
+                    registration_data(cohort, preferred_language="th"))  # ...emails wanted in Thai
+    assert Enrolment.objects.get().language == "en"
+    assert mailoutbox[0].extra_headers["Content-Language"] == "th"
+    assert 'lang="th"' in mailoutbox[0].alternatives[0][0]
