@@ -350,3 +350,13 @@ def test_registration_form_takes_a_fixed_number_of_queries(client, django_assert
     with django_assert_num_queries(4):
         response = client.get(register_url(cohort))
     assert f"{50 - size} seats left" in response.content.decode()
+
+
+def test_deploy_check_warns_when_the_rate_limit_cache_is_not_shared(settings):
+    from pilots.checks import check_rate_limit_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in check_rate_limit_cache(None)] == ["pilots.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/3"}}
+    assert check_rate_limit_cache(None) == []
