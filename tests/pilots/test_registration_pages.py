@@ -360,3 +360,17 @@ def test_deploy_check_warns_when_the_rate_limit_cache_is_not_shared(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:6379/3"}}
     assert check_rate_limit_cache(None) == []
+
+
+def test_every_error_and_help_text_is_tied_to_its_field(client):
+    import re
+
+    cohort = OpenCohortFactory()
+    page = client.post(register_url(cohort), {"email": "x", "website": ""}).content.decode()
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    described = [i for ref in re.findall(r'aria-describedby="([^"]+)"', page) for i in ref.split()]
+    assert {"id_email_error", "id_consent_error", "id_gender_error", "id_province_error"} <= set(described)
+    assert [i for i in described if i not in ids] == []
+    labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', page))
+    inputs = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page)) - {"language-switcher"}
+    assert inputs <= labelled | {i for i in inputs if i.startswith("id_csrf")}
