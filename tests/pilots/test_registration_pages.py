@@ -160,6 +160,8 @@ def test_registering_in_khmer_gives_a_khmer_enrolment_and_email(
 def test_full_cohort_puts_the_teacher_on_the_waiting_list(client):
     cohort = OpenCohortFactory(capacity=1)
     EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    form_page = client.get(register_url(cohort)).content.decode()
+    assert "This training is full." in form_page and "Join the waiting list" in form_page
     page = client.post(register_url(cohort), registration_data(cohort), follow=True).content.decode()
     assert "You are on the waiting list" in page
 
