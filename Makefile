@@ -37,3 +37,7 @@ bench-import: install
 # (BENCH_DATABASE_URL, default database pilots_i4_bench) once, then times the reports.
 bench-reports: install
 	$(PY) bench/reports.py
+
+# Registration benchmark: gunicorn + PostgreSQL (DB pilots_i3_bench), 20 clients; see bench/registration.py.
+bench-registration: install
+	$(PY) bench/registration.py

@@ -27,6 +27,7 @@ from partners.models import (
     PartyRole,
 )
 
+from .demo_open_cohorts import seed_open_cohorts
 from .models import (
     Assessment,
     AssessmentKind,
@@ -422,5 +423,6 @@ def seed_demo(stdout=None):
     people = PeopleMaker(seed=2024)
     seed_regional_cohort(programme, partners, people)
     seed_national_cohorts(programme, partners, people)
+    seed_open_cohorts(programme=programme, stdout=stdout)
     accounts = seed_accounts()
     return programme, accounts
