@@ -10,8 +10,8 @@ from pilots import services
 from pilots.models import Cohort, Enrolment, EnrolmentStatus, Province
 from tests.factories import OpenCohortFactory
 
-# serialized_rollback: the flush between transactional tests would drop the reference data.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The flush after each transactional test reloads provinces and subjects (pilots.reference).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 40
 CAPACITY = 10
