@@ -541,7 +541,7 @@ class EnrolmentQuerySet(models.QuerySet):
     def waiting(self):
         return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("created_at", "pk")
 
-    def with_attendance(self):
+    def with_attendance(self, sessions_count=None):
         """Annotate each enrolment's attendance in one join (GROUP BY enrolment).
 
         `present`, `late`, `absent` and `excused_count` count the recorded rows; `attended_count` is
@@ -549,21 +549,35 @@ class EnrolmentQuerySet(models.QuerySet):
         row counts as missed. Excused sessions leave the denominator: `expected_sessions` is sessions
         minus excused, and `attendance_rate` (percent) is attended over expected, NULL when nothing
         was expected (a cohort with no sessions), never 0.
+
+        `sessions_count`: pass the number of sessions when every enrolment of the queryset is in
+        one cohort (the cohort report). The enrolment's own attendance rows are then counted
+        directly (enrolment x its ~10 rows, hashed) instead of enrolment x every session of the
+        cohort, which PostgreSQL joins row by row: same figures, a third of the time.
         """
-        from django.db.models import ExpressionWrapper, FilteredRelation, FloatField
+        from django.db.models import ExpressionWrapper, FilteredRelation, FloatField, IntegerField, Value
         from django.db.models.functions import Cast, NullIf
 
-        # One pass: enrolment x its cohort's sessions, each joined to this enrolment's row (if any).
-        def counted(*statuses):
-            return Count("_attendance", filter=Q(_attendance__status__in=statuses))
+        if sessions_count is not None:
+            # Only rows of the enrolment's own cohort's sessions count, as in the general case.
+            own = Q(attendances__session__cohort=F("cohort"))
 
-        return self.annotate(
-            _attendance=FilteredRelation(
-                "cohort__sessions__attendances",
-                condition=Q(cohort__sessions__attendances__enrolment=F("pk")),
-            ),
-        ).annotate(
-            sessions_count=Count("cohort__sessions"),
+            def counted(*statuses):
+                return Count("attendances", filter=own & Q(attendances__status__in=statuses))
+
+            qs = self.annotate(sessions_count=Value(sessions_count, output_field=IntegerField()))
+        else:
+            # One pass: enrolment x its cohort's sessions, each joined to this enrolment's row (if any).
+            def counted(*statuses):
+                return Count("_attendance", filter=Q(_attendance__status__in=statuses))
+
+            qs = self.annotate(
+                _attendance=FilteredRelation(
+                    "cohort__sessions__attendances",
+                    condition=Q(cohort__sessions__attendances__enrolment=F("pk")),
+                ),
+            ).annotate(sessions_count=Count("cohort__sessions"))
+        return qs.annotate(
             present=counted(AttendanceStatus.PRESENT),
             late=counted(AttendanceStatus.LATE),
             absent=counted(AttendanceStatus.ABSENT),
@@ -578,7 +592,7 @@ class EnrolmentQuerySet(models.QuerySet):
             ),
         )
 
-    def with_completion(self):
+    def with_completion(self, sessions_count=None):
         """Annotate `is_completed`: the one definition of completion, per the cohort's programme.
 
         A teacher completes when they hold a seat (confirmed or completed), their cohort has
@@ -590,7 +604,10 @@ class EnrolmentQuerySet(models.QuerySet):
         """
         from django.db.models import BooleanField, Case, FilteredRelation, Value, When
 
-        qs = self if "attendance_rate" in self.query.annotations else self.with_attendance()
+        qs = (
+            self if "attendance_rate" in self.query.annotations
+            else self.with_attendance(sessions_count=sessions_count)
+        )
         return qs.annotate(
             _completion_post=FilteredRelation(
                 "assessments", condition=Q(assessments__kind=AssessmentKind.POST)
