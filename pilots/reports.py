@@ -303,6 +303,8 @@ def iter_roster(cohort, chunk_size=2000):
     apart so the grouped query stays narrow (wide rows made PostgreSQL sort on disk).
     """
     figures = roster_figures(cohort)
+    # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
+    status_labels = {k: str(v) for k, v in EnrolmentStatus.choices}
     enrolments = (
         cohort.enrolments.select_related("teacher", "teacher__province")
         .prefetch_related("teacher__subjects")
@@ -311,6 +313,7 @@ def iter_roster(cohort, chunk_size=2000):
     for enrolment in enrolments.iterator(chunk_size=chunk_size):
         for key, value in figures[enrolment.pk].items():
             setattr(enrolment, key, value)
+        enrolment.status_label = status_labels.get(enrolment.status, enrolment.status)
         yield enrolment
 
 
