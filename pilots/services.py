@@ -11,7 +11,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications
+from . import notifications, report_cache
 from .models import Cohort, Enrolment, EnrolmentStatus
 
 
@@ -60,6 +60,7 @@ def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) ->
     enrolment.status_changed_at = timezone.now()
     enrolment.save(update_fields=["status", "status_changed_at", "updated_at"])
     _notify(enrolment, old_status)
+    report_cache.data_changed()
     return enrolment
 
 
@@ -81,6 +82,7 @@ def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
     enrolment.status_changed_at = timezone.now()
     enrolment.save()
     _notify(enrolment, old_status)
+    report_cache.data_changed()
     return enrolment
 
 
@@ -261,6 +263,8 @@ def record_attendance(*, session, entries, user=None) -> dict:
             bulk_update_with_history(
                 updates, Attendance, ["status", "note", "updated_at"], default_user=user
             )
+        if creates or updates:
+            report_cache.data_changed()
         return {"created": len(creates), "updated": len(updates)}
 
 
@@ -352,6 +356,8 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
             bulk_update_with_history(
                 updates, Assessment, ["score", "taken_on", "updated_at"], default_user=user
             )
+        if creates or updates:
+            report_cache.data_changed()
         return {"created": len(creates), "updated": len(updates)}
 
 

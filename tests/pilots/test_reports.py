@@ -529,7 +529,8 @@ def test_report_query_counts_do_not_grow(db, staff_client, django_assert_num_que
 # --- cache: served again until the data changes ---------------------------------------------
 
 
-def test_reports_are_cached_until_the_data_changes(figures, staff_client, django_assert_max_num_queries):
+def test_reports_are_cached_until_the_data_changes(figures, staff_client, django_assert_max_num_queries,
+                                                  django_capture_on_commit_callbacks):
     url = reverse("pilots:report_cohort", args=["th-2024"])
     staff_client.get(url)
     staff_client.get(reverse("pilots:report_overview"))
@@ -538,9 +539,10 @@ def test_reports_are_cached_until_the_data_changes(figures, staff_client, django
     assert "This cohort has no sessions" in html
     with django_assert_max_num_queries(8):
         staff_client.get(reverse("pilots:report_overview"))
-    session = SessionFactory(cohort=figures["th"], title="First session")
-    for enrolment in (figures["t"]["T7"], figures["t"]["T8"]):
-        AttendanceFactory(enrolment=enrolment, session=session, status=P)
+    with django_capture_on_commit_callbacks(execute=True):  # saves (signals) count once committed
+        session = SessionFactory(cohort=figures["th"], title="First session")
+        for enrolment in (figures["t"]["T7"], figures["t"]["T8"]):
+            AttendanceFactory(enrolment=enrolment, session=session, status=P)
     html = staff_client.get(url).content.decode()
     assert "This cohort has no sessions" not in html and "First session" in html
     rows = staff_client.get(reverse("pilots:report_overview")).context["overview"].rows
