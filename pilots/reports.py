@@ -194,32 +194,32 @@ def cohort_figures(cohort):
     )
 
 
-def cohort_summary(cohort):
-    """The cohort's figures, by the very same definitions as the overview: the overview's sums taken
-    over `cohort_figures` in the database (one query, plus the session count)."""
-    seated_scores = {
-        f"{name}_{kind}": fn(field, filter=SEATED)
-        for name, field in (("pre", "pre_score"), ("post", "post_score"), ("gain", "gain"), ("g", "norm_gain"))
-        for kind, fn in (("sum", Sum), ("n", Count))
-    }
-    row = cohort_figures(cohort).aggregate(
-        registered=Count("pk"),
-        confirmed=Count("pk", filter=SEATED),
-        withdrawn=Count("pk", filter=Q(status=EnrolmentStatus.WITHDRAWN)),
-        completed=Count("pk", filter=Q(is_completed=True)),
-        g_excluded=Count("pk", filter=SEATED & Q(pre_score__gte=100, post_score__isnull=False)),
-        attended=Sum("attended_count", filter=SEATED),
-        excused=Sum("excused_count", filter=SEATED),
-        **seated_scores,
-    )
+def cohort_summary(cohort, figures=None):
+    """The cohort's figures, by the very same definitions as the overview, summed over the
+    per-enrolment figures the database has already aggregated (`roster_figures`; pass them when
+    the page has them, so the cohort's attendance is aggregated once). One query otherwise,
+    plus the session count."""
+    if figures is None:
+        figures = roster_figures(cohort).values()
     total = _empty()
-    for key in COUNT_FIELDS:
-        if row.get(key) is not None:
-            total[key] = int(row[key])
-    for key in SUM_FIELDS:
-        if row.get(key) is not None:
-            total[key] = float(row[key])
     total["cohorts"] = 1
+    scores = (("pre", "pre_score"), ("post", "post_score"), ("gain", "gain"), ("g", "norm_gain"))
+    for row in figures:
+        total["registered"] += 1
+        if row["status"] == EnrolmentStatus.WITHDRAWN:
+            total["withdrawn"] += 1
+        if row["status"] not in SEATED_STATUSES:
+            continue
+        total["confirmed"] += 1
+        total["completed"] += 1 if row["is_completed"] else 0
+        total["attended"] += row["present"] + row["late"]
+        total["excused"] += row["excused_count"]
+        for name, key in scores:
+            if row[key] is not None:
+                total[f"{name}_sum"] += row[key]
+                total[f"{name}_n"] += 1
+        if row["pre_score"] is not None and row["pre_score"] >= 100 and row["post_score"] is not None:
+            total["g_excluded"] += 1
     total["seat_sessions"] = session_count(cohort) * total["confirmed"]
     return _finish(total)
 
@@ -245,19 +245,40 @@ def _breakdown(cohort, key, labels):
     return sorted(out, key=lambda r: (-r["registered"], r["label"]))
 
 
+def _labelled(counts, labels):
+    out = []
+    for value, (registered, participants) in counts.items():
+        label = labels(value) if value not in (None, "") else _("Not given")
+        out.append({"label": str(label), "registered": registered, "participants": participants})
+    return sorted(out, key=lambda r: (-r["registered"], r["label"]))
+
+
 def breakdowns(cohort):
     """Counts of registered enrolments and participants by gender, school level, subject, province.
 
-    A teacher who teaches two subjects counts once under each.
+    Two queries: gender x school level x province counted together in the database (their groups
+    are then added up per key, as the overview adds its rows into subtotals), and subjects apart,
+    since a teacher who teaches two subjects counts once under each.
     """
+    keys = {"gender": "teacher__gender", "school_level": "teacher__school_level",
+            "province": "teacher__province__name"}
+    counts = {key: {} for key in keys}
+    for row in (
+        cohort.enrolments.order_by()
+        .values(*keys.values())
+        .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
+    ):
+        for key, field_name in keys.items():
+            pair = counts[key].setdefault(row[field_name], [0, 0])
+            pair[0] += row["registered"]
+            pair[1] += row["participants"]
     return {
-        "gender": (_("Gender"), _breakdown(cohort, "teacher__gender", lambda v: Gender(v).label)),
+        "gender": (_("Gender"), _labelled(counts["gender"], lambda v: Gender(v).label)),
         "school_level": (
-            _("School level"),
-            _breakdown(cohort, "teacher__school_level", lambda v: SchoolLevel(v).label),
+            _("School level"), _labelled(counts["school_level"], lambda v: SchoolLevel(v).label)
         ),
         "subject": (_("Subject"), _breakdown(cohort, "teacher__subjects__name", lambda v: _(v))),
-        "province": (_("Province"), _breakdown(cohort, "teacher__province__name", lambda v: v)),
+        "province": (_("Province"), _labelled(counts["province"], lambda v: v)),
     }
 
 
@@ -272,7 +293,7 @@ def attendance_by_session(cohort, participants):
     seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
     sessions = Session.objects.filter(cohort=cohort).annotate(
         **{
-            key: Count("attendances", filter=seated & Q(attendances__status=key))
+            key: Count("attendances__status", filter=seated & Q(attendances__status=key))
             for key in ATTENDANCE_KEYS
         }
     )
@@ -286,39 +307,46 @@ def attendance_by_session(cohort, participants):
     return out
 
 
-ROSTER_FIGURES = ["sessions_count", "present", "late", "absent", "excused_count", "attendance_rate",
+ROSTER_FIGURES = ["status", "sessions_count", "present", "late", "absent", "excused_count", "attendance_rate",
                   "is_completed", "pre_score", "post_score", "gain", "norm_gain"]
 
 
 def roster_figures(cohort):
     """Each enrolment's attendance, scores and completion, by enrolment pk: one narrow grouped query."""
     rows = cohort_figures(cohort).values("pk", *ROSTER_FIGURES)
-    return {row.pop("pk"): row for row in rows}
+    return {row["pk"]: row for row in rows}
 
 
-def iter_roster(cohort, chunk_size=2000):
+def iter_roster(cohort, chunk_size=2000, figures=None):
     """Every enrolment of the cohort (teacher, province, subjects) with its figures as attributes.
 
     Two queries plus one for subjects per chunk: the grouped figures, then the enrolments. Kept
     apart so the grouped query stays narrow (wide rows made PostgreSQL sort on disk).
     """
-    figures = roster_figures(cohort)
+    if figures is None:
+        figures = roster_figures(cohort)
     # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
     status_labels = {k: str(v) for k, v in EnrolmentStatus.choices}
     enrolments = (
         cohort.enrolments.select_related("teacher", "teacher__province")
         .prefetch_related("teacher__subjects")
         .order_by("teacher__family_name", "teacher__given_name", "pk")
+        # Columns no report shows (timestamps are costly to load).
+        .defer("notes", "consent_version", "consented_at", "created_at", "status_changed_at", "updated_at",
+               "teacher__email", "teacher__phone", "teacher__consent_at", "teacher__consent_version",
+               "teacher__consent_language", "teacher__created_at", "teacher__updated_at")
     )
-    for enrolment in enrolments.iterator(chunk_size=chunk_size):
-        for key, value in figures[enrolment.pk].items():
-            setattr(enrolment, key, value)
+    # The page takes the cohort at once; exports stream it in chunks (a server-side cursor).
+    rows = enrolments.iterator(chunk_size=chunk_size) if chunk_size else enrolments
+    for enrolment in rows:
+        for key in ROSTER_FIGURES:
+            setattr(enrolment, key, figures[enrolment.pk][key])
         enrolment.status_label = status_labels.get(enrolment.status, enrolment.status)
         yield enrolment
 
 
-def roster(cohort):
-    return list(iter_roster(cohort))
+def roster(cohort, figures=None):
+    return list(iter_roster(cohort, chunk_size=None, figures=figures))
 
 
 BIN_LABELS = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"]

@@ -507,7 +507,7 @@ def _bulk_cohort(n):
 def test_report_query_counts_do_not_grow(db, staff_client, django_assert_num_queries, n):
     """Exact counts, the same for 10 and 1,000 enrolments (session, user and permissions included)."""
     cohort = _bulk_cohort(n)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = staff_client.get(reverse("pilots:report_cohort", args=[cohort.code]))
     assert response.context["summary"]["confirmed"] == n
     with django_assert_num_queries(8):
@@ -518,7 +518,7 @@ def test_report_query_counts_do_not_grow(db, staff_client, django_assert_num_que
     assert len(rows) == n + 1
     with django_assert_num_queries(9):
         response = staff_client.get(reverse("pilots:report_cohort_roster", args=[cohort.code, "xlsx"]))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         rows = _csv(staff_client.get(reverse("pilots:report_cohort_summary", args=[cohort.code])))
     assert ["Gender", "Prefer not to say", str(n), str(n)] in rows
     with django_assert_num_queries(10):
