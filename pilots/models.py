@@ -747,6 +747,12 @@ class Attendance(models.Model):
                 condition=Q(status__in=AttendanceStatus.values), name="attendance_status_valid"
             ),
         ]
+        # Covering indexes for the reports (PostgreSQL): each enrolment's and each session's
+        # statuses are counted from the index alone (an index-only scan, no table rows read).
+        indexes = [
+            models.Index(fields=["enrolment", "session"], include=["status"], name="attendance_enrolment_cover"),
+            models.Index(fields=["session", "enrolment"], include=["status"], name="attendance_session_cover"),
+        ]
 
     def __str__(self):
         return f"{self.enrolment.teacher} @ {self.session}: {self.get_status_display()}"
@@ -801,6 +807,10 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=AssessmentKind.values), name="assessment_kind_valid"
             ),
+        ]
+        # Covering index for the reports (PostgreSQL): pre/post scores joined from the index alone.
+        indexes = [
+            models.Index(fields=["enrolment", "kind"], include=["score"], name="assessment_enrolment_cover"),
         ]
 
     def __str__(self):
