@@ -291,12 +291,13 @@ def attendance_by_session(cohort, participants):
     Participants without a record for a session are counted as `unrecorded`.
     """
     seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
+    # Explicit order: Meta.ordering does not apply to grouped queries.
     sessions = Session.objects.filter(cohort=cohort).annotate(
         **{
             key: Count("attendances__status", filter=seated & Q(attendances__status=key))
             for key in ATTENDANCE_KEYS
         }
-    )
+    ).order_by("date", "starts_at", "pk")
     out = []
     for s in sessions:
         recorded = sum(getattr(s, k) for k in ATTENDANCE_KEYS)
