@@ -550,24 +550,38 @@ class EnrolmentQuerySet(models.QuerySet):
         minus excused, and `attendance_rate` (percent) is attended over expected, NULL when nothing
         was expected (a cohort with no sessions), never 0.
 
-        `sessions_count`: pass the number of sessions when every enrolment of the queryset is in
-        one cohort (the cohort report). The enrolment's own attendance rows are then counted
-        directly (enrolment x its ~10 rows, hashed) instead of enrolment x every session of the
-        cohort, which PostgreSQL joins row by row: same figures, a third of the time.
+        `sessions_count`: the number of sessions when every enrolment of the queryset is in one
+        cohort (the cohort report), or {cohort id: number of sessions} (the overview). The
+        enrolment's own attendance rows are then counted directly (an index-only scan) instead of
+        joining enrolment x every session of its cohort x attendance, which PostgreSQL does row by
+        row: same figures, a fraction of the time.
         """
         from django.db.models import ExpressionWrapper, FilteredRelation, FloatField, IntegerField, Value
         from django.db.models.functions import Cast, NullIf
 
         if sessions_count is not None:
-            # Only rows of the enrolment's own cohort's sessions count, as in the general case.
-            own = Q(attendances__session__cohort=F("cohort"))
-
+            # An enrolment's attendance rows are all for its own cohort's sessions (Attendance.clean,
+            # the register and the import check it), so they are counted without the sessions.
             # Counting the (never NULL) status, not the id, lets PostgreSQL answer from the index
             # (enrolment, session) INCLUDE (status) alone.
             def counted(*statuses):
-                return Count("attendances__status", filter=own & Q(attendances__status__in=statuses))
+                return Count("attendances__status", filter=Q(attendances__status__in=statuses))
 
-            qs = self.annotate(sessions_count=Value(sessions_count, output_field=IntegerField()))
+            if isinstance(sessions_count, dict):
+                # {cohort id: number of sessions} for several cohorts (the overview): one branch
+                # per distinct number, so the CASE stays short however many cohorts there are.
+                from django.db.models import Case, When
+
+                by_number = {}
+                for cohort_id, n in sessions_count.items():
+                    by_number.setdefault(n, []).append(cohort_id)
+                expression = Case(
+                    *[When(cohort_id__in=ids, then=Value(n)) for n, ids in sorted(by_number.items()) if n],
+                    default=Value(0), output_field=IntegerField(),
+                )
+            else:
+                expression = Value(sessions_count, output_field=IntegerField())
+            qs = self.annotate(sessions_count=expression)
         else:
             # One pass: enrolment x its cohort's sessions, each joined to this enrolment's row (if any).
             def counted(*statuses):

@@ -109,8 +109,9 @@ class Overview:
 
 
 def programme_overview(cohorts):
-    """Figures by year and country for `cohorts` (already scoped and filtered). Three queries:
-    cohorts (with sessions x participants), enrolments (with scores and completion), attendance."""
+    """Figures by year and country for `cohorts` (already scoped and filtered). Four queries:
+    cohorts (with sessions x participants), sessions per cohort, enrolments (with scores and
+    completion), attendance."""
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
@@ -137,7 +138,14 @@ def programme_overview(cohorts):
         group(r["year"], r["country"]).update(cohorts=r["cohorts"], seat_sessions=r["seat_sessions"] or 0)
 
     enrolments = Enrolment.objects.filter(cohort__in=cohorts)
-    completed_ids = enrolments.with_completion().filter(is_completed=True).values("pk")
+    # Sessions per cohort up front: each enrolment's own attendance rows are then counted directly
+    # (index-only), not joined against every session of its cohort.
+    sessions_by_cohort = dict(
+        Session.objects.filter(cohort__in=cohorts).order_by().values_list("cohort").annotate(n=Count("pk"))
+    )
+    completed_ids = (
+        enrolments.with_completion(sessions_count=sessions_by_cohort).filter(is_completed=True).values("pk")
+    )
     for r in (
         enrolments.with_scores().order_by().values("cohort__year", "cohort__country")
         .annotate(**_enrolment_figures(completed_ids))
