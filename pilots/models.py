@@ -534,6 +534,21 @@ def new_reference():
     return f"{code[:4]}-{code[4:]}"
 
 
+def cohort_sessions(sessions_by_cohort):
+    """An enrolment's number of sessions from {cohort id: number of sessions} (several cohorts, as
+    in the overview): one CASE branch per distinct number, so it stays short however many
+    cohorts there are."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    by_number = {}
+    for cohort_id, n in sessions_by_cohort.items():
+        by_number.setdefault(n, []).append(cohort_id)
+    return Case(
+        *[When(cohort_id__in=ids, then=Value(n)) for n, ids in sorted(by_number.items()) if n],
+        default=Value(0), output_field=IntegerField(),
+    )
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def seated(self):
         return self.filter(status__in=SEATED_STATUSES)
@@ -568,17 +583,7 @@ class EnrolmentQuerySet(models.QuerySet):
                 return Count("attendances__status", filter=Q(attendances__status__in=statuses))
 
             if isinstance(sessions_count, dict):
-                # {cohort id: number of sessions} for several cohorts (the overview): one branch
-                # per distinct number, so the CASE stays short however many cohorts there are.
-                from django.db.models import Case, When
-
-                by_number = {}
-                for cohort_id, n in sessions_count.items():
-                    by_number.setdefault(n, []).append(cohort_id)
-                expression = Case(
-                    *[When(cohort_id__in=ids, then=Value(n)) for n, ids in sorted(by_number.items()) if n],
-                    default=Value(0), output_field=IntegerField(),
-                )
+                expression = cohort_sessions(sessions_count)
             else:
                 expression = Value(sessions_count, output_field=IntegerField())
             qs = self.annotate(sessions_count=expression)

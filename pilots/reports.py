@@ -38,6 +38,7 @@ from .models import (
     Gender,
     SchoolLevel,
     Session,
+    cohort_sessions,
 )
 
 SEATED = Q(status__in=SEATED_STATUSES)
@@ -109,46 +110,31 @@ class Overview:
 
 
 def programme_overview(cohorts):
-    """Figures by year and country for `cohorts` (already scoped and filtered). Four queries:
-    cohorts (with sessions x participants), sessions per cohort, enrolments (with scores and
-    completion), attendance."""
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    def per_cohort(qs):
-        return Coalesce(Subquery(
-            qs.filter(cohort=OuterRef("pk")).order_by().values(k=Value(1)).annotate(n=Count("pk")).values("n")[:1]
-        ), 0)
-
+    """Figures by year and country for `cohorts` (already scoped and filtered). Three queries:
+    cohorts (with their number of sessions), enrolments (with scores and completion), attendance."""
     groups = {}
 
     def group(year, country):
         return groups.setdefault((year, country), _empty())
 
-    cohort_rows = (
-        cohorts.order_by()
-        .annotate(
-            n_sessions=per_cohort(Session.objects.all()),
-            n_seated=per_cohort(Enrolment.objects.filter(SEATED)),
-        )
-        .values("year", "country")
-        .annotate(cohorts=Count("pk"), seat_sessions=Sum(F("n_sessions") * F("n_seated")))
-    )
-    for r in cohort_rows:
-        group(r["year"], r["country"]).update(cohorts=r["cohorts"], seat_sessions=r["seat_sessions"] or 0)
+    # Sessions per cohort up front: completion then counts each enrolment's own attendance rows
+    # (index-only) instead of joining every session of its cohort, and seat-sessions are summed
+    # over the enrolments without a correlated subquery per cohort.
+    sessions_by_cohort = {}
+    for r in cohorts.order_by().values("pk", "year", "country").annotate(n_sessions=Count("sessions")):
+        group(r["year"], r["country"])["cohorts"] += 1
+        sessions_by_cohort[r["pk"]] = r["n_sessions"]
 
     enrolments = Enrolment.objects.filter(cohort__in=cohorts)
-    # Sessions per cohort up front: each enrolment's own attendance rows are then counted directly
-    # (index-only), not joined against every session of its cohort.
-    sessions_by_cohort = dict(
-        Session.objects.filter(cohort__in=cohorts).order_by().values_list("cohort").annotate(n=Count("pk"))
-    )
     completed_ids = (
         enrolments.with_completion(sessions_count=sessions_by_cohort).filter(is_completed=True).values("pk")
     )
     for r in (
         enrolments.with_scores().order_by().values("cohort__year", "cohort__country")
-        .annotate(**_enrolment_figures(completed_ids))
+        .annotate(
+            **_enrolment_figures(completed_ids),
+            seat_sessions=Sum(cohort_sessions(sessions_by_cohort), filter=SEATED),
+        )
     ):
         group(r.pop("cohort__year"), r.pop("cohort__country")).update(
             {k: (v if v is not None else 0) for k, v in r.items()}

@@ -510,7 +510,7 @@ def test_report_query_counts_do_not_grow(db, staff_client, django_assert_num_que
     with django_assert_num_queries(15):
         response = staff_client.get(reverse("pilots:report_cohort", args=[cohort.code]))
     assert response.context["summary"]["confirmed"] == n
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = staff_client.get(reverse("pilots:report_overview"))
     assert response.context["overview"].total["completed"] == n
     with django_assert_num_queries(9):
