@@ -106,7 +106,7 @@ def roster_rows(roster):
             name = format_html('{} <span class="text-body-secondary">({})</span>', name, latin)
         out.append(ROSTER_ROW.format(
             ref=esc(e.reference), name=name, status=esc(e.status_label),
-            subjects=", ".join(esc(str(s)) for s in t.subjects.all()),
+            subjects=esc(e.subject_names),
             present=esc(num(e.present)), late=esc(num(e.late)), absent=esc(num(e.absent)),
             excused=esc(num(e.excused_count)), rate=esc(pct(e.attendance_rate)),
             pre=esc(num(e.pre_score)), post=esc(num(e.post_score)), gain=esc(num(e.gain)),
