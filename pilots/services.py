@@ -11,7 +11,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications, report_cache
+from . import notifications
 from .models import Cohort, Enrolment, EnrolmentStatus
 
 
@@ -55,12 +55,19 @@ def _notify(enrolment: Enrolment, old_status: str | None) -> None:
     )
 
 
+def _reports_changed() -> None:
+    """Report data changed: cached reports are dropped once the transaction commits (issue 4)."""
+    from .report_cache import data_changed
+
+    data_changed()
+
+
 def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) -> Enrolment:
     enrolment.status = status
     enrolment.status_changed_at = timezone.now()
     enrolment.save(update_fields=["status", "status_changed_at", "updated_at"])
     _notify(enrolment, old_status)
-    report_cache.data_changed()
+    _reports_changed()
     return enrolment
 
 
@@ -82,7 +89,7 @@ def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
     enrolment.status_changed_at = timezone.now()
     enrolment.save()
     _notify(enrolment, old_status)
-    report_cache.data_changed()
+    _reports_changed()
     return enrolment
 
 
@@ -264,7 +271,7 @@ def record_attendance(*, session, entries, user=None) -> dict:
                 updates, Attendance, ["status", "note", "updated_at"], default_user=user
             )
         if creates or updates:
-            report_cache.data_changed()
+            _reports_changed()
         return {"created": len(creates), "updated": len(updates)}
 
 
@@ -357,7 +364,7 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
                 updates, Assessment, ["score", "taken_on", "updated_at"], default_user=user
             )
         if creates or updates:
-            report_cache.data_changed()
+            _reports_changed()
         return {"created": len(creates), "updated": len(updates)}
 
 
