@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pilots_i4_bench")
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("PILOTS_TESTING", "1")
-# The shared cache of production: Redis, database 6 (this benchmark's own).
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
+# The shared cache of production: Redis (database 8 by default; BENCH_REDIS_URL to change it).
+os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 ENROLMENTS = 100_000
@@ -171,51 +171,94 @@ def timed(fn, runs):
     return statistics.median(times), p95
 
 
-def sql_time(sql, params, runs):
+def sql_run(statements, params):
+    """Run each statement; the rows of each, in order."""
     from django.db import connection
 
-    def run():
-        with connection.cursor() as cur:
+    out = []
+    with connection.cursor() as cur:
+        for sql in statements if isinstance(statements, (list, tuple)) else [statements]:
             cur.execute(sql, params)
-            cur.fetchall()
+            out.append(cur.fetchall())
+    return out
 
-    return timed(run, runs)
+
+def sql_time(sql, params, runs):
+    return timed(lambda: sql_run(sql, params), runs)
 
 
-COHORT_SQL = """
-WITH per AS (
-  SELECT e.id, e.status, e.status IN ('confirmed', 'completed') AS seated,
-         (SELECT count(*) FROM pilots_session s WHERE s.cohort_id = e.cohort_id) AS sessions,
-         count(a.id) FILTER (WHERE a.status IN ('present', 'late')) AS attended,
-         count(a.id) FILTER (WHERE a.status = 'excused') AS excused,
-         count(a.id) FILTER (WHERE a.status = 'present') AS present,
-         count(a.id) FILTER (WHERE a.status = 'late') AS late,
-         count(a.id) FILTER (WHERE a.status = 'absent') AS absent,
-         max(pre.score)::float AS pre, max(post.score)::float AS post
-  FROM pilots_enrolment e
-  LEFT JOIN pilots_attendance a ON a.enrolment_id = e.id
+# Everything the cohort page shows, by the same definitions, as PostgreSQL would be asked by hand:
+# the summary, the funnel, the four breakdowns, attendance per session, the score and gain
+# distributions and the roster (teacher, province, subjects and per-enrolment figures).
+COHORT_PER = """
+WITH ses AS (SELECT count(*) AS n FROM pilots_session WHERE cohort_id = %(cohort)s),
+att AS (
+  SELECT a.enrolment_id,
+         count(*) FILTER (WHERE a.status = 'present') AS present,
+         count(*) FILTER (WHERE a.status = 'late') AS late,
+         count(*) FILTER (WHERE a.status = 'absent') AS absent,
+         count(*) FILTER (WHERE a.status = 'excused') AS excused
+  FROM pilots_enrolment e JOIN pilots_attendance a ON a.enrolment_id = e.id
+  JOIN pilots_session s ON s.id = a.session_id AND s.cohort_id = e.cohort_id
+  WHERE e.cohort_id = %(cohort)s GROUP BY a.enrolment_id
+), per AS (
+  SELECT e.id, e.status, e.status IN ('confirmed', 'completed') AS seated, ses.n AS sessions,
+         COALESCE(att.present, 0) AS present, COALESCE(att.late, 0) AS late,
+         COALESCE(att.absent, 0) AS absent, COALESCE(att.excused, 0) AS excused,
+         COALESCE(att.present, 0) + COALESCE(att.late, 0) AS attended,
+         pre.score::float AS pre, post.score::float AS post
+  FROM pilots_enrolment e CROSS JOIN ses
+  LEFT JOIN att ON att.enrolment_id = e.id
   LEFT JOIN pilots_assessment pre ON pre.enrolment_id = e.id AND pre.kind = 'pre'
   LEFT JOIN pilots_assessment post ON post.enrolment_id = e.id AND post.kind = 'post'
   WHERE e.cohort_id = %(cohort)s
-  GROUP BY e.id
-), summary AS (
-  SELECT count(*) registered, count(*) FILTER (WHERE seated) confirmed,
-         count(*) FILTER (WHERE status = 'withdrawn') withdrawn,
-         count(*) FILTER (WHERE seated AND sessions - excused > 0
-                          AND attended * 100.0 / (sessions - excused) >= 80 AND post IS NOT NULL) completed,
-         sum(attended) FILTER (WHERE seated) attended, sum(sessions - excused) FILTER (WHERE seated) expected,
-         avg(pre) FILTER (WHERE seated), avg(post) FILTER (WHERE seated),
-         avg(post - pre) FILTER (WHERE seated), avg((post - pre) / NULLIF(100 - pre, 0)) FILTER (WHERE seated)
-  FROM per
-), by_session AS (
-  SELECT s.id, count(a.id) FILTER (WHERE a.status = 'present'), count(a.id) FILTER (WHERE a.status = 'late'),
-         count(a.id) FILTER (WHERE a.status = 'absent'), count(a.id) FILTER (WHERE a.status = 'excused')
-  FROM pilots_session s LEFT JOIN pilots_attendance a ON a.session_id = s.id
-  LEFT JOIN pilots_enrolment e ON e.id = a.enrolment_id AND e.status IN ('confirmed', 'completed')
-  WHERE s.cohort_id = %(cohort)s GROUP BY s.id
+), fig AS (
+  SELECT per.*, (seated AND sessions - excused > 0
+                 AND attended * 100.0 / (sessions - excused) >= p.completion_min_attendance
+                 AND (post IS NOT NULL OR NOT p.completion_requires_post_test)) AS completed
+  FROM per, pilots_cohort c JOIN pilots_programme p ON p.id = c.programme_id WHERE c.id = %(cohort)s
 )
-SELECT (SELECT count(*) FROM summary), (SELECT count(*) FROM by_session), count(*) FROM per
 """
+COHORT_SQL = [
+    COHORT_PER + """
+SELECT count(*), count(*) FILTER (WHERE seated), count(*) FILTER (WHERE status = 'withdrawn'),
+       count(*) FILTER (WHERE completed), sum(attended) FILTER (WHERE seated),
+       sum(excused) FILTER (WHERE seated), sum(pre) FILTER (WHERE seated), count(pre) FILTER (WHERE seated),
+       sum(post) FILTER (WHERE seated), count(post) FILTER (WHERE seated),
+       sum(post - pre) FILTER (WHERE seated), count(post - pre) FILTER (WHERE seated),
+       sum((post - pre) / (100 - pre)) FILTER (WHERE seated AND pre < 100),
+       count((post - pre) / NULLIF(100 - pre, 0)) FILTER (WHERE seated AND pre < 100)
+FROM fig""",
+    "SELECT status, count(*) FROM pilots_enrolment WHERE cohort_id = %(cohort)s GROUP BY status",
+    *[f"""SELECT {col}, count(*), count(*) FILTER (WHERE e.status IN ('confirmed', 'completed'))
+FROM pilots_enrolment e JOIN pilots_teacher t ON t.id = e.teacher_id {join}
+WHERE e.cohort_id = %(cohort)s GROUP BY 1""" for col, join in (
+        ("t.gender", ""), ("t.school_level", ""),
+        ("sub.name", "LEFT JOIN pilots_teacher_subjects ts ON ts.teacher_id = t.id "
+                     "LEFT JOIN pilots_subject sub ON sub.id = ts.subject_id"),
+        ("pr.name", "LEFT JOIN pilots_province pr ON pr.id = t.province_id"))],
+    """SELECT s.id, s.title, s.date, count(a.id) FILTER (WHERE a.status = 'present'),
+       count(a.id) FILTER (WHERE a.status = 'late'), count(a.id) FILTER (WHERE a.status = 'absent'),
+       count(a.id) FILTER (WHERE a.status = 'excused')
+FROM pilots_session s LEFT JOIN (pilots_attendance a JOIN pilots_enrolment e ON e.id = a.enrolment_id
+     AND e.status IN ('confirmed', 'completed')) ON a.session_id = s.id
+WHERE s.cohort_id = %(cohort)s GROUP BY s.id ORDER BY s.date, s.starts_at, s.id""",
+    """SELECT a.kind, LEAST(floor(a.score / 10), 9), count(*) FROM pilots_assessment a
+JOIN pilots_enrolment e ON e.id = a.enrolment_id
+WHERE e.cohort_id = %(cohort)s AND e.status IN ('confirmed', 'completed') GROUP BY 1, 2""",
+    COHORT_PER + "SELECT floor((post - pre) / 10), count(*) FROM fig WHERE seated AND post - pre IS NOT NULL "
+    "GROUP BY 1",
+    COHORT_PER + """
+SELECT e.reference, t.family_name, t.given_name, t.family_name_latin, t.given_name_latin, t.name_order,
+       t.gender, t.school_level, pr.name,
+       (SELECT string_agg(sub.name, ', ' ORDER BY sub."order", sub.name) FROM pilots_teacher_subjects ts
+        JOIN pilots_subject sub ON sub.id = ts.subject_id WHERE ts.teacher_id = t.id),
+       fig.status, fig.present, fig.late, fig.absent, fig.excused, fig.pre, fig.post, fig.completed
+FROM fig JOIN pilots_enrolment e ON e.id = fig.id JOIN pilots_teacher t ON t.id = e.teacher_id
+LEFT JOIN pilots_province pr ON pr.id = t.province_id
+ORDER BY t.family_name, t.given_name, e.id""",
+]
+
 
 OVERVIEW_SQL = """
 WITH att AS (
@@ -228,8 +271,10 @@ WITH att AS (
 ), per AS (
   SELECT c.year, c.country, e.status, e.status IN ('confirmed', 'completed') AS seated,
          COALESCE(ses.n, 0) AS sessions, COALESCE(att.attended, 0) AS attended,
-         COALESCE(att.excused, 0) AS excused, pre.score::float AS pre, post.score::float AS post
+         COALESCE(att.excused, 0) AS excused, pre.score::float AS pre, post.score::float AS post,
+         p.completion_min_attendance AS min_attendance, p.completion_requires_post_test AS needs_post
   FROM pilots_enrolment e JOIN pilots_cohort c ON c.id = e.cohort_id
+  JOIN pilots_programme p ON p.id = c.programme_id
   LEFT JOIN ses ON ses.cohort_id = e.cohort_id
   LEFT JOIN att ON att.enrolment_id = e.id
   LEFT JOIN pilots_assessment pre ON pre.enrolment_id = e.id AND pre.kind = 'pre'
@@ -238,12 +283,49 @@ WITH att AS (
 SELECT year, country, count(*), count(*) FILTER (WHERE seated),
        count(*) FILTER (WHERE status = 'withdrawn'),
        count(*) FILTER (WHERE seated AND sessions - excused > 0
-                        AND attended * 100.0 / (sessions - excused) >= 80 AND post IS NOT NULL),
+                        AND attended * 100.0 / (sessions - excused) >= min_attendance
+                        AND (post IS NOT NULL OR NOT needs_post)),
        sum(attended) FILTER (WHERE seated), sum(sessions - excused) FILTER (WHERE seated),
        avg(pre) FILTER (WHERE seated), avg(post) FILTER (WHERE seated), avg(post - pre) FILTER (WHERE seated),
        avg((post - pre) / NULLIF(100 - pre, 0)) FILTER (WHERE seated AND pre < 100)
 FROM per GROUP BY GROUPING SETS ((year, country), ())
 """
+
+
+def check_same_figures(cohort):
+    """The raw SQL is the equivalent aggregate: its figures are the ORM's (else stop)."""
+    from pilots import reports
+
+    raw = sql_run(COHORT_SQL, {"cohort": cohort.pk})
+    summary = reports.cohort_summary(cohort)
+    (reg, conf, wd, comp, att, exc, pre_s, pre_n, post_s, post_n, gain_s, gain_n, g_s, g_n), = raw[0]
+    orm = (summary["registered"], summary["confirmed"], summary["withdrawn"], summary["completed"],
+           summary["attended"], summary["excused"], pre_n, post_n, gain_n, g_n)
+    assert orm == (reg, conf, wd, comp, att, exc, summary["pre_n"], summary["post_n"], summary["gain_n"],
+                   summary["g_n"]), (orm, raw[0])
+    for mine, theirs in ((pre_s, "pre_sum"), (post_s, "post_sum"), (gain_s, "gain_sum"), (g_s, "g_sum")):
+        assert abs((mine or 0) - summary[theirs]) < 1e-6, (theirs, mine, summary[theirs])
+    roster = reports.roster(cohort)
+    assert [(e.reference, e.present, e.late, e.absent, e.excused_count, e.pre_score, e.post_score,
+             bool(e.is_completed)) for e in roster] == [
+        (r[0], r[11], r[12], r[13], r[14], r[15], r[16], bool(r[17])) for r in raw[-1]]
+    sessions = reports.attendance_by_session(cohort, summary["confirmed"])
+    assert [(s.present, s.late, s.absent, s.excused) for s in sessions] == [r[3:] for r in raw[6]]
+    print(f"raw SQL figures checked against the ORM: summary, {len(roster)} roster rows, "
+          f"{len(sessions)} sessions")
+
+
+def check_same_overview():
+    from pilots import reports
+    from pilots.models import Cohort
+
+    total = reports.programme_overview(Cohort.objects.all()).total
+    raw = next(r for r in sql_run(OVERVIEW_SQL, {})[0] if r[0] is None and r[1] is None)
+    orm = (total["registered"], total["confirmed"], total["withdrawn"], total["completed"], total["attended"],
+           total["expected"])
+    assert orm == tuple(int(v) for v in raw[2:8]), (orm, raw)
+    assert abs(raw[8] - total["pre_mean"]) < 1e-9 and abs(raw[9] - total["post_mean"]) < 1e-9, raw
+    print("raw SQL overview totals checked against the ORM")
 
 
 def measure(runs):
@@ -288,17 +370,15 @@ def measure(runs):
     results["cohort report, cold (HTML request)"] = timed(cold(get(url)), runs)
     results["cohort report, cached (HTML request)"] = timed(get(url), runs)
 
+    from pilots.report_views import _cohort_context
+
     def cohort_queries():
-        summary = reports.cohort_summary(cohort)
-        reports.enrolment_funnel(cohort)
-        reports.breakdowns(cohort)
-        reports.attendance_by_session(cohort, summary["confirmed"])
-        reports.score_distribution(cohort)
-        reports.gain_distribution(cohort)
-        reports.roster(cohort)
+        cohort.__dict__.pop("_report_session_count", None)  # as a fresh request would
+        _cohort_context(cohort, "ce")  # every query of the page and its Python, no template
 
     results["cohort report (ORM queries only)"] = timed(cohort_queries, runs)
     results["cohort report (raw SQL)"] = sql_time(COHORT_SQL, {"cohort": cohort.pk}, runs)
+    check_same_figures(cohort)
 
     overview_runs = max(5, runs // 3)
     get("/reports/")()
@@ -308,6 +388,7 @@ def measure(runs):
         lambda: reports.programme_overview(Cohort.objects.all()), overview_runs
     )
     results["overview (raw SQL)"] = sql_time(OVERVIEW_SQL, {}, overview_runs)
+    check_same_overview()
 
     print(f"\nPostgreSQL, {runs} runs (overview {overview_runs}); typical cohort: {n_typical} enrolments, "
           f"{SESSIONS_PER_COHORT} sessions")

@@ -98,7 +98,7 @@ def roster_rows(cohort):
         yield [
             e.reference, t.family_name, t.given_name, t.latin_name, gender.get(t.gender, t.gender),
             level.get(t.school_level, ""), t.province.name if t.province else "",
-            ", ".join(str(s) for s in t.subjects.all()), status.get(e.status, e.status), e.sessions_count,
+            e.subject_names, status.get(e.status, e.status), e.sessions_count,
             e.present, e.late, e.absent, e.excused_count, _pct(e.attendance_rate), e.pre_score,
             e.post_score, e.gain, None if e.norm_gain is None else round(e.norm_gain, 3),
             yes if e.is_completed else no,

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
+from . import report_cache, services
 from .models import (
     COUNTRY_LANGUAGE,
     SEATED_STATUSES,
@@ -732,6 +732,8 @@ def apply_import(plan: ImportPlan, *, user=None) -> dict:
         raise ImportChanged(_("The file has problems; nothing was imported."), code="problems")
     now = timezone.now()
     with transaction.atomic():
+        # Bulk writes send no model signals: reports are told explicitly (after the commit).
+        report_cache.data_changed()
         for cohort_id in sorted(plan.cohort_ids):
             services.lock_cohort(cohort_id)
         if plan.kind == ImportKind.TEACHERS:

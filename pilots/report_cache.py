@@ -1,8 +1,13 @@
 """Cache of computed reports, invalidated on every change of the data they read.
 
-Every cached report is keyed by a data version token. Saving or deleting any model a report reads
-(and changing a teacher's subjects) replaces the token, so the next request recomputes. Writes that
-send no signals (QuerySet.update(), bulk_create, raw SQL) are caught by the timeout. With Redis
+Every cached report is keyed by a data version token. `data_changed()` replaces the token once the
+current transaction commits, so the next request recomputes from committed data. Every service and
+import that writes report data calls it explicitly (their bulk_create / bulk_update / update() send
+no model signals); the signal receivers remain for single saves and deletes made elsewhere (the
+admin, the shell), and go through `data_changed()` too. Replacing the token only after the commit
+matters: a report computed between an early invalidation and the commit would read the old rows
+and be cached under the new token. Raw SQL writers must call `data_changed()` themselves; the
+timeout is only a last resort. With Redis
 (REDIS_URL) every server process shares the cache and the token; with the local-memory cache of
 development each process has its own.
 """
@@ -11,6 +16,7 @@ import hashlib
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "pilots:reports:version"
@@ -28,6 +34,16 @@ def data_version():
 def invalidate(**kwargs):
     # A new random token (not a counter): an evicted token can never bring back stale entries.
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def data_changed():
+    """Report data changed: reports recompute once the current transaction commits (at once outside
+    a transaction; never if it rolls back). Call it from every write path of report data."""
+    transaction.on_commit(invalidate)
+
+
+def _changed(**kwargs):
+    data_changed()
 
 
 def cached(parts, compute):
@@ -56,6 +72,6 @@ def connect_signals():
 
     for model in (Assessment, Attendance, Cohort, Enrolment, Programme, Province, Session, Subject, Teacher):
         uid = f"pilots_reports_{model._meta.label_lower}"
-        post_save.connect(invalidate, sender=model, dispatch_uid=f"{uid}_save")
-        post_delete.connect(invalidate, sender=model, dispatch_uid=f"{uid}_delete")
-    m2m_changed.connect(invalidate, sender=Teacher.subjects.through, dispatch_uid="pilots_reports_subjects")
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}_save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}_delete")
+    m2m_changed.connect(_changed, sender=Teacher.subjects.through, dispatch_uid="pilots_reports_subjects")

@@ -128,7 +128,9 @@ def cohort_report(request, code):
 def _cohort_context(cohort, era):
     from django.utils.translation import gettext as _
 
-    summary = reports.cohort_summary(cohort)
+    # The per-enrolment aggregate, once: the summary and the roster both read it.
+    figures = reports.roster_figures(cohort)
+    summary = reports.cohort_summary(cohort, figures.values())
     participants = summary["confirmed"]
     sessions = reports.attendance_by_session(cohort, participants)
     scores = reports.score_distribution(cohort)
@@ -154,7 +156,7 @@ def _cohort_context(cohort, era):
         "cohort": cohort, "summary": summary, "funnel": reports.enrolment_funnel(cohort),
         "breakdowns": reports.breakdowns(cohort), "sessions": sessions,
         "attendance_chart": attendance_chart, "score_chart": score_chart,
-        "gains": reports.gain_distribution(cohort), "roster": reports.roster(cohort), "era": era,
+        "gains": reports.gain_distribution(cohort), "roster": reports.roster(cohort, figures), "era": era,
         "statuses": statuses,
     }
 

@@ -38,6 +38,8 @@ from .models import (
     Gender,
     SchoolLevel,
     Session,
+    Teacher,
+    cohort_sessions,
 )
 
 SEATED = Q(status__in=SEATED_STATUSES)
@@ -110,37 +112,30 @@ class Overview:
 
 def programme_overview(cohorts):
     """Figures by year and country for `cohorts` (already scoped and filtered). Three queries:
-    cohorts (with sessions x participants), enrolments (with scores and completion), attendance."""
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    def per_cohort(qs):
-        return Coalesce(Subquery(
-            qs.filter(cohort=OuterRef("pk")).order_by().values(k=Value(1)).annotate(n=Count("pk")).values("n")[:1]
-        ), 0)
-
+    cohorts (with their number of sessions), enrolments (with scores and completion), attendance."""
     groups = {}
 
     def group(year, country):
         return groups.setdefault((year, country), _empty())
 
-    cohort_rows = (
-        cohorts.order_by()
-        .annotate(
-            n_sessions=per_cohort(Session.objects.all()),
-            n_seated=per_cohort(Enrolment.objects.filter(SEATED)),
-        )
-        .values("year", "country")
-        .annotate(cohorts=Count("pk"), seat_sessions=Sum(F("n_sessions") * F("n_seated")))
-    )
-    for r in cohort_rows:
-        group(r["year"], r["country"]).update(cohorts=r["cohorts"], seat_sessions=r["seat_sessions"] or 0)
+    # Sessions per cohort up front: completion then counts each enrolment's own attendance rows
+    # (index-only) instead of joining every session of its cohort, and seat-sessions are summed
+    # over the enrolments without a correlated subquery per cohort.
+    sessions_by_cohort = {}
+    for r in cohorts.order_by().values("pk", "year", "country").annotate(n_sessions=Count("sessions")):
+        group(r["year"], r["country"])["cohorts"] += 1
+        sessions_by_cohort[r["pk"]] = r["n_sessions"]
 
     enrolments = Enrolment.objects.filter(cohort__in=cohorts)
-    completed_ids = enrolments.with_completion().filter(is_completed=True).values("pk")
+    completed_ids = (
+        enrolments.with_completion(sessions_count=sessions_by_cohort).filter(is_completed=True).values("pk")
+    )
     for r in (
         enrolments.with_scores().order_by().values("cohort__year", "cohort__country")
-        .annotate(**_enrolment_figures(completed_ids))
+        .annotate(
+            **_enrolment_figures(completed_ids),
+            seat_sessions=Sum(cohort_sessions(sessions_by_cohort), filter=SEATED),
+        )
     ):
         group(r.pop("cohort__year"), r.pop("cohort__country")).update(
             {k: (v if v is not None else 0) for k, v in r.items()}
@@ -179,9 +174,49 @@ def programme_overview(cohorts):
                     by_country=by_country)
 
 
-def cohort_summary(cohort):
-    """The cohort's figures, by the very same definitions as the overview (three queries)."""
-    return programme_overview(Cohort.objects.filter(pk=cohort.pk)).total
+def session_count(cohort):
+    """The cohort's number of sessions (one query, remembered on the instance)."""
+    if not hasattr(cohort, "_report_session_count"):
+        cohort._report_session_count = cohort.sessions.count()
+    return cohort._report_session_count
+
+
+def cohort_figures(cohort):
+    """The cohort's enrolments, each with its attendance, completion and scores: the one per-enrolment
+    aggregate (GROUP BY enrolment, restricted to the cohort) that the summary and the roster reuse."""
+    return (
+        cohort.enrolments.with_completion(sessions_count=session_count(cohort)).with_scores().order_by()
+    )
+
+
+def cohort_summary(cohort, figures=None):
+    """The cohort's figures, by the very same definitions as the overview, summed over the
+    per-enrolment figures the database has already aggregated (`roster_figures`; pass them when
+    the page has them, so the cohort's attendance is aggregated once). One query otherwise,
+    plus the session count."""
+    if figures is None:
+        figures = roster_figures(cohort).values()
+    total = _empty()
+    total["cohorts"] = 1
+    scores = (("pre", "pre_score"), ("post", "post_score"), ("gain", "gain"), ("g", "norm_gain"))
+    for row in figures:
+        total["registered"] += 1
+        if row["status"] == EnrolmentStatus.WITHDRAWN:
+            total["withdrawn"] += 1
+        if row["status"] not in SEATED_STATUSES:
+            continue
+        total["confirmed"] += 1
+        total["completed"] += 1 if row["is_completed"] else 0
+        total["attended"] += row["present"] + row["late"]
+        total["excused"] += row["excused_count"]
+        for name, key in scores:
+            if row[key] is not None:
+                total[f"{name}_sum"] += row[key]
+                total[f"{name}_n"] += 1
+        if row["pre_score"] is not None and row["pre_score"] >= 100 and row["post_score"] is not None:
+            total["g_excluded"] += 1
+    total["seat_sessions"] = session_count(cohort) * total["confirmed"]
+    return _finish(total)
 
 
 def enrolment_funnel(cohort):
@@ -205,19 +240,40 @@ def _breakdown(cohort, key, labels):
     return sorted(out, key=lambda r: (-r["registered"], r["label"]))
 
 
+def _labelled(counts, labels):
+    out = []
+    for value, (registered, participants) in counts.items():
+        label = labels(value) if value not in (None, "") else _("Not given")
+        out.append({"label": str(label), "registered": registered, "participants": participants})
+    return sorted(out, key=lambda r: (-r["registered"], r["label"]))
+
+
 def breakdowns(cohort):
     """Counts of registered enrolments and participants by gender, school level, subject, province.
 
-    A teacher who teaches two subjects counts once under each.
+    Two queries: gender x school level x province counted together in the database (their groups
+    are then added up per key, as the overview adds its rows into subtotals), and subjects apart,
+    since a teacher who teaches two subjects counts once under each.
     """
+    keys = {"gender": "teacher__gender", "school_level": "teacher__school_level",
+            "province": "teacher__province__name"}
+    counts = {key: {} for key in keys}
+    for row in (
+        cohort.enrolments.order_by()
+        .values(*keys.values())
+        .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
+    ):
+        for key, field_name in keys.items():
+            pair = counts[key].setdefault(row[field_name], [0, 0])
+            pair[0] += row["registered"]
+            pair[1] += row["participants"]
     return {
-        "gender": (_("Gender"), _breakdown(cohort, "teacher__gender", lambda v: Gender(v).label)),
+        "gender": (_("Gender"), _labelled(counts["gender"], lambda v: Gender(v).label)),
         "school_level": (
-            _("School level"),
-            _breakdown(cohort, "teacher__school_level", lambda v: SchoolLevel(v).label),
+            _("School level"), _labelled(counts["school_level"], lambda v: SchoolLevel(v).label)
         ),
         "subject": (_("Subject"), _breakdown(cohort, "teacher__subjects__name", lambda v: _(v))),
-        "province": (_("Province"), _breakdown(cohort, "teacher__province__name", lambda v: v)),
+        "province": (_("Province"), _labelled(counts["province"], lambda v: v)),
     }
 
 
@@ -230,12 +286,13 @@ def attendance_by_session(cohort, participants):
     Participants without a record for a session are counted as `unrecorded`.
     """
     seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
+    # Explicit order: Meta.ordering does not apply to grouped queries.
     sessions = Session.objects.filter(cohort=cohort).annotate(
         **{
-            key: Count("attendances", filter=seated & Q(attendances__status=key))
+            key: Count("attendances__status", filter=seated & Q(attendances__status=key))
             for key in ATTENDANCE_KEYS
         }
-    )
+    ).order_by("date", "starts_at", "pk")
     out = []
     for s in sessions:
         recorded = sum(getattr(s, k) for k in ATTENDANCE_KEYS)
@@ -246,36 +303,57 @@ def attendance_by_session(cohort, participants):
     return out
 
 
-ROSTER_FIGURES = ["sessions_count", "present", "late", "absent", "excused_count", "attendance_rate",
+ROSTER_FIGURES = ["status", "sessions_count", "present", "late", "absent", "excused_count", "attendance_rate",
                   "is_completed", "pre_score", "post_score", "gain", "norm_gain"]
 
 
 def roster_figures(cohort):
     """Each enrolment's attendance, scores and completion, by enrolment pk: one narrow grouped query."""
-    rows = cohort.enrolments.with_completion().with_scores().order_by().values("pk", *ROSTER_FIGURES)
-    return {row.pop("pk"): row for row in rows}
+    rows = cohort_figures(cohort).values("pk", *ROSTER_FIGURES)
+    return {row["pk"]: row for row in rows}
 
 
-def iter_roster(cohort, chunk_size=2000):
-    """Every enrolment of the cohort (teacher, province, subjects) with its figures as attributes.
+def iter_roster(cohort, chunk_size=2000, figures=None):
+    """Every enrolment of the cohort (teacher, province) with its figures, `status_label` and
+    `subject_names` (translated, comma-separated) as attributes.
 
-    Two queries plus one for subjects per chunk: the grouped figures, then the enrolments. Kept
+    Three queries: the grouped figures, the subjects, then the enrolments. The figures are kept
     apart so the grouped query stays narrow (wide rows made PostgreSQL sort on disk).
     """
-    figures = roster_figures(cohort)
+    if figures is None:
+        figures = roster_figures(cohort)
+    # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
+    status_labels = {k: str(v) for k, v in EnrolmentStatus.choices}
     enrolments = (
         cohort.enrolments.select_related("teacher", "teacher__province")
-        .prefetch_related("teacher__subjects")
         .order_by("teacher__family_name", "teacher__given_name", "pk")
+        # Columns no report shows (timestamps are costly to load).
+        .defer("notes", "consent_version", "consented_at", "created_at", "status_changed_at", "updated_at",
+               "teacher__email", "teacher__phone", "teacher__consent_at", "teacher__consent_version",
+               "teacher__consent_language", "teacher__created_at", "teacher__updated_at")
     )
-    for enrolment in enrolments.iterator(chunk_size=chunk_size):
-        for key, value in figures[enrolment.pk].items():
-            setattr(enrolment, key, value)
+    # Subjects as translated names, in one narrow query (no Subject instances to build).
+    names, subjects = {}, {}
+    for teacher_id, name in (
+        Teacher.subjects.through.objects.filter(teacher__enrolments__cohort=cohort)
+        .order_by("teacher_id", "subject__order", "subject__name")
+        .values_list("teacher_id", "subject__name").distinct()
+    ):
+        if name not in names:
+            names[name] = str(_(name))
+        subjects.setdefault(teacher_id, []).append(names[name])
+    # The page takes the cohort at once; exports stream it in chunks (a server-side cursor).
+    rows = enrolments.iterator(chunk_size=chunk_size) if chunk_size else enrolments
+    for enrolment in rows:
+        for key in ROSTER_FIGURES:
+            setattr(enrolment, key, figures[enrolment.pk][key])
+        enrolment.status_label = status_labels.get(enrolment.status, enrolment.status)
+        enrolment.subject_names = ", ".join(subjects.get(enrolment.teacher_id, ()))
         yield enrolment
 
 
-def roster(cohort):
-    return list(iter_roster(cohort))
+def roster(cohort, figures=None):
+    return list(iter_roster(cohort, chunk_size=None, figures=figures))
 
 
 BIN_LABELS = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"]
@@ -288,7 +366,8 @@ def score_distribution(cohort):
         .order_by()
         .annotate(bin=Least(Floor(F("score") / 10), Value(9), output_field=FloatField()))
         .values("kind", "bin")
-        .annotate(n=Count("pk"))
+        # The (never NULL) score, not the id: answered from the covering index alone.
+        .annotate(n=Count("score"))
     )
     counts = {(r["kind"], int(r["bin"])): r["n"] for r in rows}
     return [

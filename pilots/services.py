@@ -58,11 +58,19 @@ def _notify(enrolment: Enrolment, old_status: str | None) -> None:
     )
 
 
+def _reports_changed() -> None:
+    """Report data changed: cached reports are dropped once the transaction commits (issue 4)."""
+    from .report_cache import data_changed
+
+    data_changed()
+
+
 def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) -> Enrolment:
     enrolment.status = status
     enrolment.status_changed_at = timezone.now()
     enrolment.save(update_fields=["status", "status_changed_at", "updated_at"])
     _notify(enrolment, old_status)
+    _reports_changed()
     return enrolment
 
 
@@ -84,6 +92,7 @@ def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
     enrolment.status_changed_at = timezone.now()
     enrolment.save()
     _notify(enrolment, old_status)
+    _reports_changed()
     return enrolment
 
 
@@ -264,6 +273,8 @@ def record_attendance(*, session, entries, user=None) -> dict:
             bulk_update_with_history(
                 updates, Attendance, ["status", "note", "updated_at"], default_user=user
             )
+        if creates or updates:
+            _reports_changed()
         return {"created": len(creates), "updated": len(updates)}
 
 
@@ -355,6 +366,8 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
             bulk_update_with_history(
                 updates, Assessment, ["score", "taken_on", "updated_at"], default_user=user
             )
+        if creates or updates:
+            _reports_changed()
         return {"created": len(creates), "updated": len(updates)}
 
 

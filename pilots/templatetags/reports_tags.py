@@ -1,8 +1,11 @@
 """Formatting for reports: missing values as a dash, localised numbers, Buddhist Era years."""
 
 from django import template
-from django.utils import dateformat
+from django.utils import dateformat, numberformat
 from django.utils.formats import get_format, number_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -52,3 +55,61 @@ def pct(value):
 @register.filter
 def get_item(mapping, key):
     return getattr(mapping, key, None) if not isinstance(mapping, dict) else mapping.get(key)
+
+
+ROSTER_ROW = (
+    '<tr data-ref="{ref}">\n'
+    '      <th scope="row" class="name">{name}</th>\n'
+    "      <td>{status}</td>\n"
+    "      <td>{subjects}</td>\n"
+    '      <td class="text-end">{present}</td><td class="text-end">{late}</td>\n'
+    '      <td class="text-end">{absent}</td><td class="text-end">{excused}</td>\n'
+    '      <td class="text-end">{rate}</td>\n'
+    '      <td class="text-end">{pre}</td><td class="text-end">{post}</td>\n'
+    '      <td class="text-end">{gain}</td>\n'
+    "      <td>{completed}</td>\n"
+    "    </tr>\n"
+)
+
+
+@register.simple_tag
+def roster_rows(roster):
+    """The roster's table rows (enrolments from `reports.roster`), every value escaped.
+
+    One tag instead of a template loop: 900 rows x 12 cells through the template engine took
+    about 100 ms; this takes a few.
+    """
+    esc = conditional_escape
+    yes, no = esc(gettext("yes")), esc(gettext("no"))
+    # num and pct with the language's separators looked up once, not for each of ~7,000 cells.
+    lang = get_language()
+    dec, grouping, thousand = (get_format(f, lang, use_l10n=True)
+                               for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+
+    def num(value, digits=1):
+        if value is None or value == "":
+            return MISSING
+        if isinstance(value, int):
+            return numberformat.format(value, dec, None, grouping, thousand, force_grouping=True, use_l10n=True)
+        return numberformat.format(round(value, digits), dec, digits, grouping, thousand, force_grouping=True,
+                                   use_l10n=True)
+
+    def pct(value):
+        return MISSING if value is None else f"{num(value)} %"
+
+    out = []
+    for e in roster:
+        t = e.teacher
+        name = esc(t.full_name)
+        latin = t.latin_name
+        if latin:
+            name = format_html('{} <span class="text-body-secondary">({})</span>', name, latin)
+        out.append(ROSTER_ROW.format(
+            ref=esc(e.reference), name=name, status=esc(e.status_label),
+            subjects=esc(e.subject_names),
+            present=esc(num(e.present)), late=esc(num(e.late)), absent=esc(num(e.absent)),
+            excused=esc(num(e.excused_count)), rate=esc(pct(e.attendance_rate)),
+            pre=esc(num(e.pre_score)), post=esc(num(e.post_score)), gain=esc(num(e.gain)),
+            completed=yes if e.is_completed else no,
+        ))
+    return mark_safe("    ".join(out))  # noqa: S308 - every part above is escaped
