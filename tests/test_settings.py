@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args, **env):
-    unset = {"DEBUG", "PILOTS_TESTING", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    unset = {"DEBUG", "PILOTS_TESTING", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
@@ -22,6 +22,7 @@ def test_production_settings_pass_check_deploy():
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="pilots.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",  # production shares its rate-limit cache (pilots.W001)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -36,3 +37,13 @@ def test_missing_secret_key_with_debug_off_stops_with_a_clear_message():
 def test_debug_defaults_to_off_and_development_needs_it_explicitly():
     result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", DEBUG="true")
     assert result.stdout.strip().endswith("True")
+
+
+def test_check_deploy_warns_when_rate_limits_are_not_shared_between_processes():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="pilots.example.org",
+    )
+    assert result.returncode != 0
+    assert "pilots.W001" in result.stdout + result.stderr
