@@ -22,6 +22,16 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise():
+    """A request in another language leaves it active in the thread; start each test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
