@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",  # registers its cache checks
     "partners",
     "pilots",
 ]
@@ -261,3 +262,19 @@ LOGGING = {
 PILOTS_REGISTRATION_RATE = os.environ.get("PILOTS_REGISTRATION_RATE", "20/h")
 # Version of the privacy notice teachers consent to; bump when its text changes.
 PILOTS_PRIVACY_NOTICE_VERSION = "2024-11"
+
+# Registration (issue 3). The rate limit counts in the default cache. django-ratelimit knows only
+# memcached and django-redis by name: Django's own RedisCache counts atomically too (SET NX + INCRBY),
+# so its "not officially supported" warning is silenced. The local-memory cache is not shared
+# between processes: accepted for `make run` and tests only, an error (E003) everywhere else.
+RATELIMIT_USE_CACHE = "default"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL and (DEBUG or TESTING):
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# Behind a reverse proxy, set RATELIMIT_IP_META_KEY (e.g. HTTP_X_FORWARDED_FOR handling) there.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# Absolute address used in emails for the teacher's "My registration" link.
+PILOTS_SITE_URL = os.environ.get("PILOTS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Emails that fail (mail server down) are retried by the task worker this many times in all.
+PILOTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PILOTS_EMAIL_MAX_ATTEMPTS", "5"))

@@ -1,28 +1,123 @@
-"""Emails to teachers when their enrolment changes status. Called after commit by services."""
+"""Emails to teachers about their enrolment, sent by a background task after commit.
 
-from django.core.mail import send_mail
-from django.utils import translation
+Services call `enrolment_status_changed(...)` and `registration_link_requested(...)` from
+`transaction.on_commit`, so an email is only ever about a saved registration. Both only *enqueue*
+`send_enrolment_email` (django-tasks): with the database backend that is one INSERT, so a mail server
+that is down never blocks nor loses a registration. The worker (`manage.py db_worker`) sends it; a
+failed send is recorded as a failed task result (visible to staff in the admin under "Task results",
+with the traceback) and re-enqueued with a growing delay, up to PILOTS_EMAIL_MAX_ATTEMPTS in all.
+
+Emails are written in the language the teacher registered in, plain text and HTML, and always carry
+the teacher's "My registration" link. No personal data is logged: only enrolment ids.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from .models import Enrolment, EnrolmentStatus
+from .tokens import make_registration_token
 
-SUBJECTS = {
-    EnrolmentStatus.CONFIRMED: "Your place is confirmed",
-    EnrolmentStatus.WAITLISTED: "You are on the waiting list",
-    EnrolmentStatus.APPLIED: "We have received your application",
-    EnrolmentStatus.WITHDRAWN: "Your registration is withdrawn",
-    EnrolmentStatus.REJECTED: "Your application was not accepted",
+logger = logging.getLogger(__name__)
+
+# What the email is about -> (subject, template name). "link" re-sends the status link.
+EMAILS = {
+    EnrolmentStatus.CONFIRMED: (_("Your place is confirmed"), "confirmed"),
+    EnrolmentStatus.WAITLISTED: (_("You are on the waiting list"), "waitlisted"),
+    EnrolmentStatus.APPLIED: (_("We have received your application"), "applied"),
+    EnrolmentStatus.WITHDRAWN: (_("Your registration is withdrawn"), "withdrawn"),
+    EnrolmentStatus.REJECTED: (_("Your application was not accepted"), "rejected"),
+    "promoted": (_("A place is free: you are confirmed"), "promoted"),
+    "link": (_("Your registration"), "link"),
 }
 
 
+def status_url(enrolment: Enrolment) -> str:
+    """The absolute address of the teacher's "My registration" page (carries no personal data)."""
+    path = reverse("pilots:my_registration", args=[make_registration_token(enrolment)])
+    return f"{settings.PILOTS_SITE_URL}{path}"
+
+
+def _kind_for(status: str, old_status: str | None) -> str | None:
+    if status == old_status:
+        return None
+    if status == EnrolmentStatus.CONFIRMED and old_status == EnrolmentStatus.WAITLISTED:
+        return "promoted"
+    if status in EMAILS:
+        return status
+    return None
+
+
+def _enqueue(enrolment_id: int, kind: str) -> None:
+    # Runs after commit: the registration is saved whatever happens here.
+    try:
+        send_enrolment_email.enqueue(enrolment_id=enrolment_id, kind=kind, attempt=1)
+    except Exception:
+        logger.exception("Could not enqueue the %s email of enrolment %s", kind, enrolment_id)
+
+
 def enrolment_status_changed(*, enrolment_id: int, old_status: str | None) -> None:
-    enrolment = Enrolment.objects.select_related("teacher", "cohort").get(pk=enrolment_id)
-    subject = SUBJECTS.get(enrolment.status)
-    if not subject or not enrolment.teacher.email or enrolment.status == old_status:
-        return
+    """Queue the email that tells a teacher about their enrolment's new status."""
+    status = Enrolment.objects.values_list("status", flat=True).get(pk=enrolment_id)
+    kind = _kind_for(status, old_status)
+    if kind:
+        _enqueue(enrolment_id, kind)
+
+
+def registration_link_requested(*, enrolment_id: int) -> None:
+    """Queue an email that re-sends the status link (the teacher registered again)."""
+    _enqueue(enrolment_id, "link")
+
+
+def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlternatives:
+    subject, template = EMAILS[kind]
     with translation.override(enrolment.language):
-        send_mail(
-            f"{subject}: {enrolment.cohort.name}",
-            f"{subject}.\n\nCohort: {enrolment.cohort.name}\nReference: {enrolment.reference}\n",
-            None,
-            [enrolment.teacher.email],
+        context = {
+            "enrolment": enrolment,
+            "teacher": enrolment.teacher,
+            "cohort": enrolment.cohort,
+            "status_url": status_url(enrolment),
+            "LANGUAGE_CODE": enrolment.language,
+        }
+        text = render_to_string(f"pilots/email/{template}.txt", context)
+        html = render_to_string(f"pilots/email/{template}.html", context)
+        message = EmailMultiAlternatives(
+            subject=f"{subject}: {enrolment.cohort.name}",
+            body=text,
+            to=[enrolment.teacher.email],
+            headers={"Content-Language": enrolment.language},
         )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _retry_delay(attempt: int) -> dt.timedelta:
+    return dt.timedelta(minutes=2 ** attempt)  # 2, 4, 8, 16 minutes
+
+
+@task()
+def send_enrolment_email(*, enrolment_id: int, kind: str, attempt: int = 1) -> str:
+    """Send one email; on failure re-enqueue itself later, then fail so staff see the error."""
+    enrolment = Enrolment.objects.select_related("teacher", "cohort").get(pk=enrolment_id)
+    if not enrolment.teacher.email or kind not in EMAILS:
+        return "skipped"
+    try:
+        render_enrolment_email(enrolment, kind).send()
+    except Exception:
+        logger.warning(
+            "Email %s for enrolment %s failed (attempt %s)", kind, enrolment_id, attempt, exc_info=True
+        )
+        backend = send_enrolment_email.get_backend()
+        if attempt < settings.PILOTS_EMAIL_MAX_ATTEMPTS and backend.supports_defer:
+            send_enrolment_email.using(run_after=timezone.now() + _retry_delay(attempt)).enqueue(
+                enrolment_id=enrolment_id, kind=kind, attempt=attempt + 1
+            )
+        raise
+    return "sent"

@@ -5,14 +5,17 @@ Every function owns its transaction. Seat-changing functions lock the cohort row
 actions, the staff pages and the importers all go through here.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import notifications
-from .models import Cohort, Enrolment, EnrolmentStatus
+from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Teacher
 
 
 class EnrolmentError(ValidationError):
@@ -169,3 +172,137 @@ def promote_waitlist(*, cohort: Cohort) -> list[Enrolment]:
     with transaction.atomic():
         cohort = lock_cohort(cohort.pk)
         return _promote(cohort)
+
+
+# --- Teacher registration (public form) -------------------------------------------------------
+
+# Details that describe the teacher's current situation: a later registration updates them.
+CURRENT_DETAILS = ("phone", "school", "school_level", "province", "years_experience", "preferred_language")
+# Details given once: a later registration only fills them in when they are still blank, so that a
+# form typed by someone else cannot rename a teacher. Teachers correct them on their status page.
+IDENTITY_DETAILS = ("family_name", "given_name", "family_name_latin", "given_name_latin", "nickname",
+                    "name_order", "gender")
+LIVE_STATUSES = [s for s in EnrolmentStatus.values if s != EnrolmentStatus.WITHDRAWN]
+
+
+@dataclass(frozen=True)
+class Registration:
+    enrolment: Enrolment
+    # False when the teacher was already registered for this cohort: nothing changed, and the
+    # status link was sent again.
+    is_new: bool
+
+
+def check_registration_open(cohort: Cohort, now=None) -> None:
+    """Raise an EnrolmentError (code says why) unless the cohort takes registrations now."""
+    now = now or timezone.now()
+    if cohort.status != CohortStatus.OPEN:
+        raise EnrolmentError(
+            _("Registration for this cohort is not open."), code="cohort_not_open"
+        )
+    if cohort.registration_opens and cohort.registration_opens > now:
+        raise EnrolmentError(
+            _("Registration for this cohort has not started yet."), code="registration_not_started"
+        )
+    if cohort.registration_closes and cohort.registration_closes <= now:
+        raise EnrolmentError(
+            _("Registration for this cohort has closed."), code="registration_ended"
+        )
+
+
+def _find_teacher(email: str) -> Teacher | None:
+    # Matches the functional unique index on LOWER(email); stored emails are already case-folded.
+    return Teacher.objects.annotate(email_lower=Lower("email")).filter(email_lower=email.lower()).first()
+
+
+def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language: str,
+                  consent_version: str, now) -> Teacher:
+    if teacher is None:
+        teacher = Teacher(**details)
+    else:
+        for field in CURRENT_DETAILS:
+            if details.get(field) not in (None, ""):
+                setattr(teacher, field, details[field])
+        for field in IDENTITY_DETAILS:
+            if details.get(field) not in (None, "") and not getattr(teacher, field):
+                setattr(teacher, field, details[field])
+    teacher.consent_at = now
+    teacher.consent_version = consent_version
+    teacher.consent_language = language
+    teacher.save()
+    if subjects:
+        teacher.subjects.add(*subjects)
+    return teacher
+
+
+def _register(*, cohort_id, details, subjects, language, consent_version, now) -> Registration:
+    with transaction.atomic():
+        # Fail fast, without waiting for the lock, when the cohort is closed.
+        check_registration_open(Cohort.objects.get(pk=cohort_id), now)
+        teacher = _find_teacher(details["email"])
+        if teacher is not None:
+            existing = Enrolment.objects.filter(
+                teacher=teacher, cohort_id=cohort_id, status__in=LIVE_STATUSES
+            ).first()
+            if existing is not None:
+                transaction.on_commit(
+                    lambda: notifications.registration_link_requested(enrolment_id=existing.pk)
+                )
+                return Registration(enrolment=existing, is_new=False)
+        teacher = _save_teacher(
+            teacher, details, subjects, language=language, consent_version=consent_version, now=now
+        )
+        cohort = lock_cohort(cohort_id)
+        check_registration_open(cohort, now)  # staff may have closed it meanwhile
+        enrolment = Enrolment.objects.filter(teacher=teacher, cohort=cohort).first()
+        if enrolment is None:
+            enrolment = Enrolment(teacher=teacher, cohort=cohort)
+        elif enrolment.status != EnrolmentStatus.WITHDRAWN:
+            return Registration(enrolment=enrolment, is_new=False)
+        else:
+            enrolment.created_at = now  # back of the waiting-list queue
+        enrolment.language = language
+        enrolment.consent_version = consent_version
+        enrolment.consented_at = now
+        place_enrolment(enrolment=enrolment, cohort=cohort)
+        return Registration(enrolment=enrolment, is_new=True)
+
+
+def register_teacher(
+    *,
+    cohort_id: int,
+    details: dict,
+    subjects=(),
+    language: str,
+    consent_version: str,
+    now=None,
+) -> Registration:
+    """Register a teacher (found by email, else created) for an open cohort.
+
+    Invariants: a cohort takes registrations only while open and inside its registration window
+    (EnrolmentError codes `cohort_not_open`, `registration_not_started`, `registration_ended`);
+    confirmed enrolments never exceed capacity (the cohort row is locked, see place_enrolment;
+    `busy` when the lock is not granted in time); one email is one Teacher, and one Teacher has one
+    enrolment per cohort: registering again is not a second enrolment (the status link is re-sent),
+    and a withdrawn teacher's enrolment row is reused. `details` holds normalised Teacher fields
+    (email case-folded); emails go out after commit.
+    """
+    if not details.get("email"):
+        raise EnrolmentError(_("An email address is needed to register."), code="email_required")
+    now = now or timezone.now()
+    for attempt in range(2):
+        try:
+            return _register(
+                cohort_id=cohort_id,
+                details=details,
+                subjects=list(subjects),
+                language=language,
+                consent_version=consent_version,
+                now=now,
+            )
+        except IntegrityError:
+            # The same email was registered by a request that committed first: try once more,
+            # which now finds that teacher.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
