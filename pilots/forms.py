@@ -219,9 +219,12 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
                 self.add_error("phone", exc)
         return cleaned
 
-    def validate_unique(self):
-        # A returning teacher registers with the same email: register_teacher finds them.
-        pass
+    def _get_validation_exclusions(self):
+        # A returning teacher registers with the same email: register_teacher finds them, so the
+        # unique-email constraint is not a form error here (the form field validates the email).
+        exclude = super()._get_validation_exclusions()
+        exclude.add("email")
+        return exclude
 
     def teacher_details(self) -> dict:
         """Normalised Teacher fields for register_teacher (subjects apart)."""
