@@ -1,4 +1,4 @@
-"""Messages from Django and its form libraries that teachers can meet on the registration pages.
+"""Messages from Django, its form libraries and our reference data that teachers meet on our pages.
 
 Django's own Khmer catalogue leaves most form errors untranslated, and some Thai and Vietnamese ones are
 missing or awkward. Listing the msgids here lets `makemessages` put them into our catalogues
@@ -33,4 +33,17 @@ DJANGO_FORM_MESSAGES = [
     # Django's CSRF failure page (a form left open for hours, or cookies blocked)
     gettext_noop("Forbidden"),
     gettext_noop("CSRF verification failed. Request aborted."),
+]
+
+# Names of the school subjects seeded by migration 0002; Subject.__str__ translates them at run time.
+SUBJECT_NAMES = [
+    gettext_noop("History"),
+    gettext_noop("Khmer literature"),
+    gettext_noop("Thai language and literature"),
+    gettext_noop("Vietnamese literature"),
+    gettext_noop("Citizen morality and civics"),
+    gettext_noop("Social studies"),
+    gettext_noop("Geography"),
+    gettext_noop("English"),
+    gettext_noop("Other subject"),
 ]
