@@ -30,6 +30,7 @@ DJANGO_FORM_MESSAGES = [
     # django-phonenumber-field
     gettext_noop("Enter a valid phone number (e.g. {example_number})."),
     gettext_noop("Enter a valid phone number."),
+    gettext_noop("The phone number entered is not valid."),
     # Django's CSRF failure page (a form left open for hours, or cookies blocked)
     gettext_noop("Forbidden"),
     gettext_noop("CSRF verification failed. Request aborted."),
