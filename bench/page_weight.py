@@ -128,7 +128,11 @@ def measure() -> int:
             context = browser.new_context(locale="en-GB")
             page = context.new_page()
             responses = []
-            page.on("response", responses.append)
+
+            def record(response, responses=responses):
+                responses.append(response)
+
+            page.on("response", record)
             page.goto(f"http://127.0.0.1:{PORT}/cohorts/weight-{language}/register/")
             page.evaluate("document.fonts.ready")
             page.wait_for_load_state("networkidle")
