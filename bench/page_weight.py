@@ -83,6 +83,8 @@ def main() -> int:
     python = str(ROOT / ".venv" / "bin" / "python")
     manage = [python, str(ROOT / "manage.py")]
     run = lambda *cmd: subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: E731
+    static_root = ROOT / "staticfiles"
+    had_static_root = static_root.exists()
     run(*manage, "collectstatic", "--noinput", "--clear")
     run(*manage, "migrate", "--noinput")
     run(*manage, "shell", "-c", SETUP)
@@ -115,6 +117,8 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)
         shutil.rmtree(work, ignore_errors=True)
+        if not had_static_root:  # WhiteNoise would otherwise serve these stale copies in development
+            shutil.rmtree(static_root, ignore_errors=True)
 
 
 def measure() -> int:
