@@ -32,3 +32,7 @@ bench-page-weight: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+
+# Registration benchmark: gunicorn + PostgreSQL (DB pilots_i3_bench), 20 clients; see bench/registration.py.
+bench-registration: install
+	$(PY) bench/registration.py

@@ -13,6 +13,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -50,6 +51,31 @@ class NormalisedEmailField(forms.EmailField):
     def to_python(self, value):
         value = super().to_python(value)
         return normalise_email(value) if value else value
+
+
+def _is_plausible_pk(value) -> bool:
+    # Refuse before querying: some databases raise on integers beyond 64 bits instead of not matching.
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) < 19
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _is_plausible_pk(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not _is_plausible_pk(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)
 
 
 def parse_phone(raw: str, *, countries: list[str], default_country: str | None) -> PhoneNumber:
@@ -134,6 +160,8 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
             "nickname": NormalisedCharField,
             "school": NormalisedCharField,
             "email": NormalisedEmailField,
+            "province": SafeModelChoiceField,
+            "subjects": SafeModelMultipleChoiceField,
         }
         labels = {
             "family_name": _("Family name"),
@@ -221,12 +249,25 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
                 self.add_error("phone", exc)
         return cleaned
 
-    def _get_validation_exclusions(self):
-        # A returning teacher registers with the same email: register_teacher finds them, so the
-        # unique-email constraint is not a form error here (the form field validates the email).
-        exclude = super()._get_validation_exclusions()
-        exclude.add("email")
-        return exclude
+    def _post_clean(self):
+        # As ModelForm._post_clean, without validate_constraints: a returning teacher registers
+        # with the same email (register_teacher finds them, so the unique email is no form error),
+        # and the form fields already enforce every CHECK constraint of Teacher (choices, ranges,
+        # required names) that Model.validate_constraints would check with one query each. The
+        # database constraints remain the backstop.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+        try:
+            # province and subjects come from their choice fields' own querysets: no second lookup.
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions() | {"province", "subjects"},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
 
     def teacher_details(self) -> dict:
         """Normalised Teacher fields for register_teacher (subjects apart)."""

@@ -73,7 +73,8 @@ def _busy(request, cohort):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, code):
-    cohort = get_object_or_404(_cohort_queryset(), code=code)
+    # Seat counts are only read when the form is shown (see _render_form), not on a good POST.
+    cohort = get_object_or_404(Cohort.objects.select_related("province"), code=code)
     if not cohort.is_open_for_registration():
         return render(request, "pilots/registration_closed.html", {"cohort": cohort})
     if request.method == "POST":
@@ -86,7 +87,7 @@ def register(request, code):
         if form.is_valid():
             try:
                 registration = services.register_teacher(
-                    cohort_id=cohort.pk,
+                    cohort=cohort,
                     details=form.teacher_details(),
                     subjects=form.cleaned_data.get("subjects") or (),
                     language=_request_language(),
@@ -109,7 +110,7 @@ def register(request, code):
         request,
         "pilots/register.html",
         {
-            "cohort": cohort,
+            "cohort": _cohort_queryset().get(pk=cohort.pk),
             "form": form,
             "privacy_version": settings.PILOTS_PRIVACY_NOTICE_VERSION,
         },

@@ -212,7 +212,13 @@ def check_registration_open(cohort: Cohort, now=None) -> None:
 
 def _find_teacher(email: str) -> Teacher | None:
     # Matches the functional unique index on LOWER(email); stored emails are already case-folded.
-    return Teacher.objects.annotate(email_lower=Lower("email")).filter(email_lower=email.lower()).first()
+    # The `email <> ''` condition lets PostgreSQL use that partial index instead of a scan.
+    return (
+        Teacher.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=email.lower())
+        .exclude(email="")
+        .first()
+    )
 
 
 def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language: str,
@@ -229,16 +235,18 @@ def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language:
     teacher.consent_at = now
     teacher.consent_version = consent_version
     teacher.consent_language = language
+    is_new = teacher.pk is None
     teacher.save()
-    if subjects:
+    if subjects and is_new:
+        through = Teacher.subjects.through
+        through.objects.bulk_create([through(teacher=teacher, subject=subject) for subject in subjects])
+    elif subjects:
         teacher.subjects.add(*subjects)
     return teacher
 
 
 def _register(*, cohort_id, details, subjects, language, consent_version, now) -> Registration:
     with transaction.atomic():
-        # Fail fast, without waiting for the lock, when the cohort is closed.
-        check_registration_open(Cohort.objects.get(pk=cohort_id), now)
         teacher = _find_teacher(details["email"])
         if teacher is not None:
             existing = Enrolment.objects.filter(
@@ -249,12 +257,16 @@ def _register(*, cohort_id, details, subjects, language, consent_version, now) -
                     lambda: notifications.registration_link_requested(enrolment_id=existing.pk)
                 )
                 return Registration(enrolment=existing, is_new=False)
+        is_new_teacher = teacher is None
         teacher = _save_teacher(
             teacher, details, subjects, language=language, consent_version=consent_version, now=now
         )
         cohort = lock_cohort(cohort_id)
         check_registration_open(cohort, now)  # staff may have closed it meanwhile
-        enrolment = Enrolment.objects.filter(teacher=teacher, cohort=cohort).first()
+        # Keep the locked part short: a teacher created just now has no enrolment yet.
+        enrolment = (
+            None if is_new_teacher else Enrolment.objects.filter(teacher=teacher, cohort=cohort).first()
+        )
         if enrolment is None:
             enrolment = Enrolment(teacher=teacher, cohort=cohort)
         elif enrolment.status != EnrolmentStatus.WITHDRAWN:
@@ -270,14 +282,15 @@ def _register(*, cohort_id, details, subjects, language, consent_version, now) -
 
 def register_teacher(
     *,
-    cohort_id: int,
+    cohort: Cohort,
     details: dict,
     subjects=(),
     language: str,
     consent_version: str,
     now=None,
 ) -> Registration:
-    """Register a teacher (found by email, else created) for an open cohort.
+    """Register a teacher (found by email, else created) for an open cohort (`cohort` as read by
+    the caller; its row is locked and read again here).
 
     Invariants: a cohort takes registrations only while open and inside its registration window
     (EnrolmentError codes `cohort_not_open`, `registration_not_started`, `registration_ended`);
@@ -290,10 +303,12 @@ def register_teacher(
     if not details.get("email"):
         raise EnrolmentError(_("An email address is needed to register."), code="email_required")
     now = now or timezone.now()
+    # Fail fast, before touching the teacher or waiting for the lock; checked again under the lock.
+    check_registration_open(cohort, now)
     for attempt in range(2):
         try:
             return _register(
-                cohort_id=cohort_id,
+                cohort_id=cohort.pk,
                 details=details,
                 subjects=list(subjects),
                 language=language,

@@ -49,7 +49,7 @@ def fire_registrations(cohorts, clients=CLIENTS):
             for round_, cohort in enumerate(cohorts):
                 barrier.wait(timeout=30)
                 services.register_teacher(
-                    cohort_id=cohort.pk,
+                    cohort=cohort,
                     details=_details(round_ * 1000 + n, province),
                     language="km",
                     consent_version="2024-11",
@@ -118,7 +118,7 @@ def test_a_lock_held_too_long_gives_busy_not_an_error(settings):
         assert locked.wait(timeout=10)
         with pytest.raises(services.CohortBusy) as exc:
             services.register_teacher(
-                cohort_id=cohort.pk,
+                cohort=cohort,
                 details=_details(1, Province.objects.get(code="KH-12")),
                 language="km",
                 consent_version="2024-11",

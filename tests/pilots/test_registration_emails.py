@@ -11,7 +11,9 @@ from pilots.models import Enrolment, EnrolmentStatus
 from tests.factories import OpenCohortFactory
 from tests.pilots.registration_helpers import registration_data
 
-pytestmark = pytest.mark.django_db
+# The worker closes database connections between tasks, as in production: the tests commit for real
+# (serialized_rollback keeps the reference data, provinces and subjects, across the flush).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # Nothing listens here (our own port range): the SMTP connection is refused, as when the server is down.
 DEAD_SMTP_PORT = 8349

@@ -36,7 +36,7 @@ def details(**overrides):
 
 def register(cohort, **overrides):
     return services.register_teacher(
-        cohort_id=cohort.pk,
+        cohort=cohort,
         details=details(**overrides),
         subjects=Subject.objects.filter(code="history"),
         language="vi",
