@@ -2,26 +2,15 @@
 without JavaScript; axe-core finds no WCAG 2.1 A/AA violation; the form page stays under 100 KB."""
 
 import re
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 
-from pilots.models import CohortKind, Enrolment, EnrolmentStatus, Province
+from pilots.models import CohortKind, Enrolment, EnrolmentStatus
 from tests.factories import EnrolmentFactory, OpenCohortFactory
 
 from .support import WeightRecorder, assert_accessible, fill_registration
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Provinces and subjects of the data migration, which the flush after each transactional test drops
-    (serialized_rollback cannot be relied on here: the serialised copy is gone once non-transactional
-    tests have run in the same session)."""
-    if not Province.objects.exists():
-        import_module("pilots.migrations.0002_reference_data").load(django_apps, None)
 
 
 KHMER = re.compile("[\u1780-\u17ff]")
