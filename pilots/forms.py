@@ -21,6 +21,10 @@ from .models import COUNTRY_LANGUAGE, Country, Language, NameOrder, Province, Su
 from .province_names import province_label
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
 def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
@@ -125,7 +129,7 @@ class ContactFieldsMixin:
 class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
     """The public registration form for one cohort."""
 
-    phone = NormalisedCharField(label=_("Mobile phone"), max_length=40)
+    phone = NormalisedCharField(label=_("Mobile phone"), max_length=40, widget=TelInput)
     consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree that my details are used as it says."),
         required=True,
@@ -211,7 +215,7 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
         self.fields["phone"].help_text = _("For example %(example)s.") % {
             "example": phone_example(cohort.country or "KH")
         }
-        self.fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
         self.fields["family_name"].widget.attrs.update({"autocomplete": "family-name"})
         self.fields["given_name"].widget.attrs.update({"autocomplete": "given-name"})
@@ -297,7 +301,7 @@ def _current_language(cohort) -> str:
 class ContactDetailsForm(ContactFieldsMixin, forms.ModelForm):
     """What a teacher may correct on their "My registration" page."""
 
-    phone = NormalisedCharField(label=_("Mobile phone"), max_length=40)
+    phone = NormalisedCharField(label=_("Mobile phone"), max_length=40, widget=TelInput)
 
     class Meta:
         model = Teacher
@@ -316,7 +320,7 @@ class ContactDetailsForm(ContactFieldsMixin, forms.ModelForm):
         self.fields["school"].required = True
         if not self.is_bound and self.instance.phone:
             self.initial["phone"] = str(self.instance.phone)
-        self.fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

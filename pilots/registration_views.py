@@ -19,6 +19,9 @@ from .forms import ContactDetailsForm, OpenCohortFilterForm, RegistrationForm
 from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Language, Session
 from .tokens import make_registration_token, read_registration_token
 
+# Each language's name in its own script (Django's Khmer name_local is in Latin letters).
+NATIVE_LANGUAGE_NAMES = {"en": "English", "km": "ភាសាខ្មែរ", "th": "ภาษาไทย", "vi": "Tiếng Việt"}
+
 
 def registration_rate(group, request):
     return settings.PILOTS_REGISTRATION_RATE
@@ -58,7 +61,7 @@ def cohort_detail(request, code):
             "modules": cohort.programme.modules.all(),
             "sessions": cohort.sessions.all(),
             "team": cohort.team.all(),
-            "cohort_language_differs": cohort.language != (get_language() or "en").split("-")[0],
+            "cohort_language_native": NATIVE_LANGUAGE_NAMES.get(cohort.language),
         },
     )
 
@@ -111,6 +114,7 @@ def register(request, code):
         "pilots/register.html",
         {
             "cohort": _cohort_queryset().get(pk=cohort.pk),
+            "cohort_language_native": NATIVE_LANGUAGE_NAMES.get(cohort.language),
             "form": form,
             "privacy_version": settings.PILOTS_PRIVACY_NOTICE_VERSION,
         },

@@ -115,7 +115,7 @@ def test_planned_cohorts_are_not_public(client):
 def test_registration_form_has_labels_unticked_consent_privacy_notice_and_hidden_honeypot(client):
     cohort = OpenCohortFactory()
     page = client.get(register_url(cohort)).content.decode()
-    assert "Privacy notice" in page and "five years" in page
+    assert "Privacy notice" in page and "never sell or publish them" in page
     assert 'name="consent"' in page and 'name="consent" checked' not in page
     assert '<div class="d-none" aria-hidden="true">' in page
     assert 'tabindex="-1"' in page
@@ -337,3 +337,13 @@ def test_a_withdraw_with_a_tampered_link_is_a_404_and_changes_nothing(client):
     assert client.post(reverse("pilots:withdraw", args=[token])).status_code == 404
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.CONFIRMED
+
+
+def test_the_cohort_page_offers_its_language_and_the_choice_sticks(client):
+    cohort = OpenCohortFactory()  # taught in Khmer
+    page = client.get(reverse("pilots:cohort_detail", args=[cohort.code])).content.decode()
+    assert 'name="language" value="km"' in page and "ភាសាខ្មែរ" in page
+    client.post(reverse("set_language"), {"language": "km", "next": register_url(cohort)})
+    page = client.get(register_url(cohort)).content.decode()
+    assert '<html lang="km">' in page
+    assert 'name="language" value="km"' not in page  # already in Khmer: no switch offered
