@@ -4,7 +4,7 @@
 
 What it does, all on 127.0.0.1:
 1. (Re)creates the PostgreSQL database BENCH_DB (default pilots_i3_bench), migrates it, collects
-   static files and creates one open cohort of capacity BENCH_CAPACITY.
+   static files and creates one open cohort (BENCH_COHORTS) of capacity BENCH_CAPACITY.
 2. Starts gunicorn (production settings: DEBUG off, a SECRET_KEY, ALLOWED_HOSTS, no SSL redirect,
    the Redis cache for the rate limit, the database task backend) on BENCH_PORT, with the
    registration rate limit raised for the run.
@@ -45,7 +45,10 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", "300"))
 REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "1500"))
 TRIVIAL = int(os.environ.get("BENCH_TRIVIAL", "2000"))
-COHORT_CODE = "bench-open-cohort"
+# All clients register for one cohort (the hard case: every seat decision waits for its row lock).
+# BENCH_COHORTS=n spreads the clients over n cohorts, to show what the lock costs.
+COHORTS = int(os.environ.get("BENCH_COHORTS", "1"))
+COHORT_CODES = [f"bench-open-cohort-{k}" for k in range(COHORTS)]
 
 ENV = {
     **os.environ,
@@ -69,11 +72,12 @@ from pilots.models import Cohort, Programme
 programme = Programme.objects.create(name="Bench programme", start_date=dt.date(2020, 1, 1),
                                      end_date=dt.date(2030, 12, 31))
 start = timezone.localdate() + dt.timedelta(days=30)
-Cohort.objects.create(programme=programme, name="Bench cohort", code="{COHORT_CODE}", year=start.year,
-    kind="national_inservice", country="KH", language="km", venue="Phnom Penh", start_date=start,
-    end_date=start + dt.timedelta(days=2), capacity={CAPACITY}, status="open",
-    registration_opens=timezone.now() - dt.timedelta(days=1),
-    registration_closes=timezone.now() + dt.timedelta(days=20))
+for code in {COHORT_CODES!r}:
+    Cohort.objects.create(programme=programme, name="Bench cohort", code=code, year=start.year,
+        kind="national_inservice", country="KH", language="km", venue="Phnom Penh", start_date=start,
+        end_date=start + dt.timedelta(days=2), capacity={CAPACITY}, status="open",
+        registration_opens=timezone.now() - dt.timedelta(days=1),
+        registration_closes=timezone.now() + dt.timedelta(days=20))
 """
 
 
@@ -149,13 +153,30 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def hammer(name, per_client, work):
+def server_cpu_seconds(server):
+    """CPU time (user + system) used so far by gunicorn's workers (from /proc; Linux only)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in Path("/proc").iterdir():
+        if not pid.name.isdigit():
+            continue
+        try:
+            fields = (pid / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server.pid:  # parent is the gunicorn master
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def hammer(name, per_client, work, server=None):
     """Run `work(client, i)` per_client times in each of CLIENTS threads; time every request."""
     latencies, statuses, lock = [], {}, threading.Lock()
     barrier = threading.Barrier(CLIENTS + 1)
 
     def loop(n):
         client = Client()
+        client.number = n
         prepare = getattr(work, "prepare", None)
         if prepare:
             prepare(client)
@@ -175,11 +196,14 @@ def hammer(name, per_client, work):
     for thread in threads:
         thread.start()
     barrier.wait()
+    cpu_before = server_cpu_seconds(server) if server else 0.0
     began = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    cpu = server_cpu_seconds(server) - cpu_before if server else 0.0
     return {
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 2),
         "name": name,
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
@@ -194,12 +218,13 @@ def trivial(client, i):
     return client.request("GET", "/")[0]
 
 
-REGISTER_PATH = f"/cohorts/{COHORT_CODE}/register/"
+def register_path(client):
+    return f"/cohorts/{COHORT_CODES[client.number % COHORTS]}/register/"
 FORM_FIELDS = {}
 
 
 def registration_prepare(client):
-    status, body = client.request("GET", REGISTER_PATH)
+    status, body = client.request("GET", register_path(client))
     assert status == 200, status
     html = body.decode()
     client.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
@@ -231,7 +256,7 @@ def registration(client, i):
         }
     )
     status, _ = client.request(
-        "POST", REGISTER_PATH, body=body,
+        "POST", register_path(client), body=body,
         headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{HOST}:{PORT}/"},
     )
     return status
@@ -241,35 +266,56 @@ registration.prepare = registration_prepare
 
 
 def count_enrolments():
+    """Enrolments per status and cohort, queued emails, and the median time between two
+    consecutive seat decisions in a cohort (each is made under the cohort's row lock)."""
     with psycopg.connect(f"{PG}/{DB}") as conn:
         rows = conn.execute(
-            "SELECT e.status, count(*) FROM pilots_enrolment e JOIN pilots_cohort c ON c.id = e.cohort_id "
-            "WHERE c.code = %s GROUP BY e.status", [COHORT_CODE]
+            "SELECT c.code, e.status, count(*) FROM pilots_enrolment e "
+            "JOIN pilots_cohort c ON c.id = e.cohort_id GROUP BY c.code, e.status"
+        ).fetchall()
+        gaps = conn.execute(
+            "SELECT extract(epoch FROM status_changed_at - lag(status_changed_at) "
+            "OVER (PARTITION BY cohort_id ORDER BY status_changed_at)) FROM pilots_enrolment"
         ).fetchall()
         queued = conn.execute("SELECT count(*) FROM django_tasks_database_dbtaskresult").fetchone()[0]
-    return dict(rows), queued
+    per_cohort = {}
+    for code, status, count in rows:
+        per_cohort.setdefault(code, {})[status] = count
+    gaps = [float(g) for (g,) in gaps if g is not None]
+    gap_ms = round(statistics.median(gaps) * 1000, 2) if gaps else None
+    return per_cohort, queued, gap_ms
+
+
+LOAD_BEFORE = None
 
 
 def main():
+    global LOAD_BEFORE
+    LOAD_BEFORE = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"Preparing database {DB} ...", flush=True)
     prepare_database()
     server = start_server()
     try:
         print(f"gunicorn: {WORKERS} sync workers on {HOST}:{PORT}; {CLIENTS} concurrent clients", flush=True)
         results = [
-            hammer("trivial view (GET /)", TRIVIAL // CLIENTS, trivial),
-            hammer("registration POST", REGISTRATIONS // CLIENTS, registration),
+            hammer("trivial view (GET /)", TRIVIAL // CLIENTS, trivial, server),
+            hammer("registration POST", REGISTRATIONS // CLIENTS, registration, server),
         ]
     finally:
         stop_server(server)
-    counts, queued = count_enrolments()
-    confirmed = counts.get("confirmed", 0)
+    counts, queued, gap_ms = count_enrolments()
+    confirmed_ok = all(c.get("confirmed", 0) == CAPACITY for c in counts.values()) and len(counts) == COHORTS
     summary = {
         "results": results,
         "capacity": CAPACITY,
+        "load_average_before": LOAD_BEFORE,
+        "workers": WORKERS,
+        "cohorts": COHORTS,
+        "clients": CLIENTS,
         "enrolments": counts,
         "emails_queued": queued,
-        "confirmed_equals_capacity": confirmed == CAPACITY,
+        "confirmed_equals_capacity": confirmed_ok,
+        "median_ms_between_seat_decisions_in_a_cohort": gap_ms,
         "trivial_to_registration_ratio": round(
             results[0]["requests_per_second"] / results[1]["requests_per_second"], 2
         ),
@@ -277,11 +323,13 @@ def main():
     for r in results:
         print(f"{r['name']:<24} {r['requests']:>5} req in {r['seconds']:>6}s"
               f"  {r['requests_per_second']:>7} req/s  p50 {r['p50_ms']:>6} ms  p95 {r['p95_ms']:>6} ms"
-              f"  statuses {r['statuses']}")
-    print(f"capacity {CAPACITY}: {counts}; emails queued {queued}; "
+              f"  gunicorn CPU {r['server_cpu_ms_per_request']} ms/req  statuses {r['statuses']}")
+    print(f"load average before the run: {LOAD_BEFORE}")
+    print(f"median time between consecutive seat decisions in a cohort: {gap_ms} ms")
+    print(f"capacity {CAPACITY} per cohort: {counts}; emails queued {queued}; "
           f"confirmed == capacity: {summary['confirmed_equals_capacity']}")
     print(json.dumps(summary))
-    return 0 if summary["confirmed_equals_capacity"] and results[1]["statuses"].get(302) else 1
+    return 0 if confirmed_ok and results[1]["statuses"].get(302) else 1
 
 
 if __name__ == "__main__":

@@ -159,5 +159,5 @@ def seed_open_cohorts(*, programme, stdout=None) -> list[Cohort]:
             )
         cohorts.append(cohort)
         if stdout is not None:
-            stdout.write(f"{'Created' if created else 'Refreshed'} open cohort {code}")
+            stdout.write(f"{'Created' if created else 'Refreshed'} open cohort {code}\n")
     return cohorts

@@ -7,7 +7,7 @@ that is down never blocks nor loses a registration. The worker (`manage.py db_wo
 failed send is recorded as a failed task result (visible to staff in the admin under "Task results",
 with the traceback) and re-enqueued with a growing delay, up to PILOTS_EMAIL_MAX_ATTEMPTS in all.
 
-Emails are written in the language the teacher registered in, plain text and HTML, and always carry
+Emails are written in the teacher's language for emails, plain text and HTML, and always carry
 the teacher's "My registration" link. No personal data is logged: only enrolment ids.
 """
 
@@ -78,13 +78,15 @@ def registration_link_requested(*, enrolment_id: int) -> None:
 
 def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlternatives:
     subject, template = EMAILS[kind]
-    with translation.override(enrolment.language):
+    # The language the teacher chose for our emails (the form asks), else the one they registered in.
+    language = enrolment.teacher.preferred_language or enrolment.language
+    with translation.override(language):
         context = {
             "enrolment": enrolment,
             "teacher": enrolment.teacher,
             "cohort": enrolment.cohort,
             "status_url": status_url(enrolment),
-            "LANGUAGE_CODE": enrolment.language,
+            "LANGUAGE_CODE": language,
         }
         text = render_to_string(f"pilots/email/{template}.txt", context)
         html = render_to_string(f"pilots/email/{template}.html", context)
@@ -92,7 +94,7 @@ def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlterna
             subject=f"{subject}: {enrolment.cohort.name}",
             body=text,
             to=[enrolment.teacher.email],
-            headers={"Content-Language": enrolment.language},
+            headers={"Content-Language": language},
         )
     message.attach_alternative(html, "text/html")
     return message

@@ -61,7 +61,7 @@ def test_a_dead_mail_server_loses_no_registration_and_the_email_is_retried(
     assert len(mailoutbox) == 1 and enrolment.reference in mailoutbox[0].body
 
 
-def test_failed_email_tasks_are_listed_for_staff_in_the_admin(admin_client, settings, database_tasks):
+def test_failed_email_tasks_are_listed_for_staff_in_the_admin(staff_client, settings, database_tasks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", DEAD_SMTP_PORT, 2
     from pilots.notifications import send_enrolment_email
@@ -70,7 +70,7 @@ def test_failed_email_tasks_are_listed_for_staff_in_the_admin(admin_client, sett
     enrolment = EnrolmentFactory()
     send_enrolment_email.enqueue(enrolment_id=enrolment.pk, kind="confirmed", attempt=1)
     run_worker()
-    page = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist") + "?status=FAILED")
+    page = staff_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist") + "?status=FAILED")
     assert page.status_code == 200
     assert "send_enrolment_email" in page.content.decode()
 
@@ -85,3 +85,16 @@ def test_the_last_attempt_is_not_retried_again(settings, database_tasks):
     send_enrolment_email.enqueue(enrolment_id=EnrolmentFactory().pk, kind="confirmed", attempt=2)
     run_worker()
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["FAILED"]
+
+
+def test_emails_use_the_language_the_teacher_chose_for_emails(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    cohort = OpenCohortFactory()
+    client.cookies["django_language"] = "en"  # the page is read in English...
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("pilots:register", args=[cohort.code]),
+                    registration_data(cohort, preferred_language="th"))  # ...emails wanted in Thai
+    assert Enrolment.objects.get().language == "en"
+    assert mailoutbox[0].extra_headers["Content-Language"] == "th"
+    assert 'lang="th"' in mailoutbox[0].alternatives[0][0]

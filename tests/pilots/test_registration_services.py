@@ -223,3 +223,14 @@ def test_existing_enrolment_factory_teacher_registering_again_is_not_new():
     result = register(cohort, email=enrolment.teacher.email)
     assert not result.is_new
     assert result.enrolment.status == EnrolmentStatus.REJECTED
+
+
+def test_plain_text_emails_are_not_html_escaped_and_html_ones_are():
+    from pilots.notifications import render_enrolment_email
+    from tests.factories import TeacherFactory
+
+    enrolment = EnrolmentFactory(teacher=TeacherFactory(family_name="O'Neil & <Co>", preferred_language="en"))
+    message = render_enrolment_email(enrolment, "promoted")
+    assert "Dear O'Neil & <Co>" in message.body
+    assert "O&#x27;Neil &amp; &lt;Co&gt;" in message.alternatives[0][0]
+    assert "A place is free" in message.subject
