@@ -126,3 +126,11 @@ def test_the_form_lists_provinces_in_khmer_script(client):
     content = client.get(reverse("pilots:register", args=[cohort.code])).content.decode()
     assert "រាជធានីភ្នំពេញ (Phnom Penh)</option>" in content
     assert "សៀមរាប (Siem Reab)</option>" in content
+
+
+def test_the_cohort_facts_name_the_province_in_its_own_script(client):
+    cohort = OpenCohortFactory(country="KH", language="km", province=Province.objects.get(code="KH-3"))
+    url = reverse("pilots:cohort_detail", args=[cohort.code])
+    assert "(កំពង់ចាម)" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "(Kampong Chaam)" in client.get(url).content.decode()
