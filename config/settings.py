@@ -265,13 +265,15 @@ PILOTS_PRIVACY_NOTICE_VERSION = "2024-11"
 
 # Registration (issue 3). The rate limit counts in the default cache. django-ratelimit knows only
 # memcached and django-redis by name: Django's own RedisCache counts atomically too (SET NX + INCRBY),
-# so its "not officially supported" warning is silenced. The local-memory cache is not shared
-# between processes: accepted for `make run` and tests only, an error (E003) everywhere else.
+# so its "not officially supported" warning is silenced. The local-memory cache counts atomically
+# but only inside one process: fine for `make run` and tests; its error (E003) is silenced there,
+# and `manage.py check --deploy` warns (pilots.W001) when production runs without REDIS_URL.
 RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if not REDIS_URL and (DEBUG or TESTING):
+if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
-# Behind a reverse proxy, set RATELIMIT_IP_META_KEY (e.g. HTTP_X_FORWARDED_FOR handling) there.
+# Behind a reverse proxy, name the request header that carries the teacher's address (for example
+# HTTP_X_REAL_IP, set by the proxy); otherwise every teacher counts as the proxy's address.
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 # Absolute address used in emails for the teacher's "My registration" link.

@@ -8,6 +8,7 @@ class PilotsConfig(AppConfig):
     verbose_name = _("Pilots")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the registration checks)
         from .roles import sync_groups
 
         # Permissions are created by post_migrate too; sync the groups after them.

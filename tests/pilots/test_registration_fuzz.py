@@ -118,25 +118,28 @@ def test_generated_submissions_never_fail_and_saved_values_read_back(client, coh
     province_ids = list(Province.objects.filter(country="KH").values_list("pk", flat=True))
     url = reverse("pilots:register", args=[cohort.code])
     base = registration_data(cohort)
-    seen = {"saved": 0, "refused": 0}
+    seen = {"posted": 0, "saved": 0, "refused": 0}
     fields = list(base)
 
     @settings(max_examples=220, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(
         case=st.one_of(
+            # Weighted towards what people type, so that many submissions are saved and read back.
+            st.tuples(typed_values(), st.just(set())),
             st.tuples(typed_values(), st.just(set())),
             st.tuples(field_values(subject_ids, province_ids), st.sets(st.sampled_from(fields), max_size=3)),
         ),
-        unique=st.uuids(),
     )
-    def submit(case, unique):
+    def submit(case):
         changes, drop = case
+        seen["posted"] += 1
+        unique = seen["posted"]  # not drawn: Hypothesis repeats simple values, emails must not repeat
         data = {**base, "email": f"t-{unique}@example.org", **changes}
         data = {k: as_post_value(v) for k, v in data.items() if k not in drop or k in changes}
         typed_email = isinstance(data.get("email"), str) and "@Example.ORG" in data["email"]
         if typed_email:
-            data["email"] = data["email"].replace("@", f"-{unique.hex[:8]}@")
+            data["email"] = data["email"].replace("@", f"-{unique}@")
         response = client.post(url, data)  # the test client raises on any server error
         assert response.status_code in (200, 302), response.status_code
         if response.status_code != 302:
@@ -162,4 +165,6 @@ def test_generated_submissions_never_fail_and_saved_values_read_back(client, coh
 
     submit()
     # Both paths were exercised: some submissions saved, some refused with field errors.
-    assert seen["saved"] >= 20 and seen["refused"] >= 20, seen
+    print("fuzz submissions:", seen)
+    assert seen["posted"] >= 200, seen
+    assert seen["saved"] >= 50 and seen["refused"] >= 30, seen

@@ -169,6 +169,8 @@ def test_registering_in_khmer_gives_a_khmer_enrolment_and_email(
 def test_full_cohort_puts_the_teacher_on_the_waiting_list(client):
     cohort = OpenCohortFactory(capacity=1)
     EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    form_page = client.get(register_url(cohort)).content.decode()
+    assert "This training is full." in form_page and "Join the waiting list" in form_page
     page = client.post(register_url(cohort), registration_data(cohort), follow=True).content.decode()
     assert "You are on the waiting list" in page
 
@@ -359,3 +361,27 @@ def test_registration_form_takes_a_fixed_number_of_queries(client, django_assert
     with django_assert_num_queries(4):
         response = client.get(register_url(cohort))
     assert f"{50 - size} seats left" in response.content.decode()
+
+
+def test_deploy_check_warns_when_the_rate_limit_cache_is_not_shared(settings):
+    from pilots.checks import check_rate_limit_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in check_rate_limit_cache(None)] == ["pilots.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/3"}}
+    assert check_rate_limit_cache(None) == []
+
+
+def test_every_error_and_help_text_is_tied_to_its_field(client):
+    import re
+
+    cohort = OpenCohortFactory()
+    page = client.post(register_url(cohort), {"email": "x", "website": ""}).content.decode()
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    described = [i for ref in re.findall(r'aria-describedby="([^"]+)"', page) for i in ref.split()]
+    assert {"id_email_error", "id_consent_error", "id_gender_error", "id_province_error"} <= set(described)
+    assert [i for i in described if i not in ids] == []
+    labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', page))
+    inputs = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page)) - {"language-switcher"}
+    assert inputs <= labelled | {i for i in inputs if i.startswith("id_csrf")}
