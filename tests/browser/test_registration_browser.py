@@ -170,6 +170,16 @@ def test_pages_teachers_use_have_no_wcag_21_aa_violations(page):
     page.goto(page.get_by_role("link", name="ការចុះឈ្មោះរបស់ខ្ញុំ").get_attribute("href"))
     assert_accessible(page, "the status page")
 
+    # In English, the cohort page offers its own language; a full cohort's form offers the waiting list.
+    EnrolmentFactory.create_batch(2, cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    choose_language(page, "en")
+    page.goto(f"/cohorts/{cohort.code}/")
+    assert page.get_by_role("button", name="Read this page in ភាសាខ្មែរ").is_visible()
+    assert_accessible(page, "the cohort page in English")
+    page.goto(f"/cohorts/{cohort.code}/register/")
+    assert page.get_by_role("button", name="Join the waiting list").is_visible()
+    assert_accessible(page, "the form of a full cohort")
+
 
 @pytest.mark.parametrize("language", ["km", "th", "vi", "en"])
 def test_the_registration_page_weighs_at_most_100_kb_compressed(page, language):
