@@ -18,6 +18,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from .models import Cohort, Enrolment
+from .tokens import read_registration_token
+
 # Pages of the pilots app whose URL names a cohort or carries a registration token.
 COHORT_VIEWS = {"cohort_detail", "register"}
 TOKEN_VIEWS = {"my_registration", "registration_done", "withdraw"}
@@ -46,18 +49,10 @@ def page_language(request, view_kwargs) -> str | None:
     if match is None or match.namespace != "pilots":
         return None
     if match.url_name in COHORT_VIEWS and view_kwargs.get("code"):
-        from .models import Cohort
-
         return _supported(
             Cohort.objects.filter(code=view_kwargs["code"]).values_list("language", flat=True).first()
         )
     if match.url_name in TOKEN_VIEWS and view_kwargs.get("token"):
-        from .models import Enrolment
-
-        try:
-            from .tokens import read_registration_token
-        except ImportError:  # pragma: no cover - before registration pages exist
-            return None
         enrolment_id = read_registration_token(view_kwargs["token"])
         if enrolment_id is None:
             return None
