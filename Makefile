@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint bench-registration bench-reports bench-import clean
+.PHONY: install run test lint bench-registration bench-reports bench-import bench-page-weight clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: install
 test: lint
 	PILOTS_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# Weight of the registration page over the wire, production static storage (bench/page_weight.py).
+bench-page-weight: install
+	$(PY) bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

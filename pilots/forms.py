@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from .models import COUNTRY_LANGUAGE, Country, Language, NameOrder, Province, Subject, Teacher
+from .province_names import province_label
 
 
 class TelInput(forms.TextInput):
@@ -208,6 +209,7 @@ class RegistrationForm(ContactFieldsMixin, forms.ModelForm):
             country__in=self.phone_countries(), valid_until__isnull=True
         )
         self.fields["province"].empty_label = _("Choose your province")
+        self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
         self.fields["years_experience"].min_value = 0
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
         self.fields["phone"].help_text = _("For example %(example)s.") % {

@@ -21,6 +21,15 @@ from tests.pilots.registration_helpers import registration_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_visitor(client):
+    """These tests read the pages in English, as a visitor who chose English with the switcher.
+
+    Without a choice, a cohort's pages use the cohort's language (pilots/locale_middleware.py).
+    """
+    client.cookies["django_language"] = "en"
+
+
 def register_url(cohort):
     return reverse("pilots:register", args=[cohort.code])
 

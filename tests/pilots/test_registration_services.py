@@ -55,8 +55,8 @@ def test_registering_confirms_while_seats_remain_then_waitlists(
     assert first.is_new and first.enrolment.status == EnrolmentStatus.CONFIRMED
     assert second.is_new and second.enrolment.status == EnrolmentStatus.WAITLISTED
     assert [m.to for m in mailoutbox] == [["a@example.org"], ["b@example.org"]]
-    assert "Your place is confirmed" in mailoutbox[0].subject
-    assert "waiting list" in mailoutbox[1].subject
+    assert "Thầy/Cô đã được xác nhận tham gia" in mailoutbox[0].subject  # in Vietnamese
+    assert "danh sách chờ" in mailoutbox[1].subject
     teacher = first.enrolment.teacher
     assert teacher.consent_version == "2024-11" and teacher.consent_language == "vi"
     assert teacher.consent_at is not None
@@ -70,7 +70,7 @@ def test_a_cohort_that_requires_approval_takes_applications(mailoutbox, django_c
     with django_capture_on_commit_callbacks(execute=True):
         result = register(cohort)
     assert result.enrolment.status == EnrolmentStatus.APPLIED
-    assert "received your application" in mailoutbox[0].subject
+    assert "đã nhận đơn đăng ký" in mailoutbox[0].subject
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_the_same_email_twice_in_a_cohort_is_one_enrolment_and_resends_the_link(
     teacher = Teacher.objects.get()
     assert teacher.given_name == "Thị Lan" and teacher.school == "THPT Chu Văn An"
     assert len(mailoutbox) == 2
-    assert "Your registration" in mailoutbox[1].subject
+    assert "Đăng ký của Thầy/Cô" in mailoutbox[1].subject
     assert "/registration/" in mailoutbox[1].body
 
 
@@ -169,8 +169,8 @@ def test_withdrawing_promotes_the_first_waitlisted_and_emails_both(
     waiting.refresh_from_db()
     assert waiting.status == EnrolmentStatus.CONFIRMED
     subjects = {m.to[0]: m.subject for m in mailoutbox}
-    assert "withdrawn" in subjects["seated@example.org"]
-    assert "A place is free" in subjects["waiting@example.org"]
+    assert "đã được rút" in subjects["seated@example.org"]
+    assert "Đã có chỗ trống" in subjects["waiting@example.org"]
 
 
 def test_emails_are_in_the_teachers_language_with_text_html_and_status_link(
