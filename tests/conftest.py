@@ -115,26 +115,3 @@ def page(chromium, live_server):
     yield page
     context.close()
 
-
-@pytest.fixture(autouse=True)
-def _reference_data_for_transactional_tests(request):
-    """Put the provinces and subjects of migration 0002 back when a transactional test finds them gone.
-
-    Transactional tests (live server, real commits) flush the database when they end, reference data
-    included; serialized_rollback's saved copy does not survive a session that also runs ordinary
-    tests, so which tests saw the data depended on the order they ran in.
-    """
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        yield
-        return
-    request.getfixturevalue("transactional_db")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from pilots.models import Province
-
-    if not Province.objects.exists():
-        import_module("pilots.migrations.0002_reference_data").load(apps, None)
-    yield
