@@ -6,6 +6,7 @@ email, local-memory cache. Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_U
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -257,6 +258,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Uploaded spreadsheets wait here (mode 0700) between the preview and the confirmed import.
+PILOTS_IMPORT_DIR = Path(os.environ.get("PILOTS_IMPORT_DIR", Path(tempfile.gettempdir()) / "pilots-imports"))
 
 # Registration: how many registration POSTs one IP address may make (django-ratelimit syntax).
 PILOTS_REGISTRATION_RATE = os.environ.get("PILOTS_REGISTRATION_RATE", "20/h")

@@ -6,7 +6,6 @@ users who may see every country (superusers and programme staff, who cover for e
 """
 
 import secrets
-import tempfile
 import time
 from functools import wraps
 from pathlib import Path
@@ -332,7 +331,7 @@ def review(request, pk):
 
 
 def _import_dir() -> Path:
-    path = Path(getattr(settings, "PILOTS_IMPORT_DIR", Path(tempfile.gettempdir()) / "pilots-imports"))
+    path = Path(settings.PILOTS_IMPORT_DIR)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
