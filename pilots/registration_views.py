@@ -17,10 +17,10 @@ from django_ratelimit.core import is_ratelimited
 from . import services
 from .forms import ContactDetailsForm, OpenCohortFilterForm, RegistrationForm
 from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Language, Session
+from .templatetags.language_names import native_language_name
 from .tokens import make_registration_token, read_registration_token
 
 # Each language's name in its own script (Django's Khmer name_local is in Latin letters).
-NATIVE_LANGUAGE_NAMES = {"en": "English", "km": "ភាសាខ្មែរ", "th": "ภาษาไทย", "vi": "Tiếng Việt"}
 
 
 def registration_rate(group, request):
@@ -61,7 +61,7 @@ def cohort_detail(request, code):
             "modules": cohort.programme.modules.all(),
             "sessions": cohort.sessions.all(),
             "team": cohort.team.all(),
-            "cohort_language_native": NATIVE_LANGUAGE_NAMES.get(cohort.language),
+            "cohort_language_native": native_language_name(cohort.language),
         },
     )
 
@@ -114,7 +114,7 @@ def register(request, code):
         "pilots/register.html",
         {
             "cohort": _cohort_queryset().get(pk=cohort.pk),
-            "cohort_language_native": NATIVE_LANGUAGE_NAMES.get(cohort.language),
+            "cohort_language_native": native_language_name(cohort.language),
             "form": form,
             "privacy_version": settings.PILOTS_PRIVACY_NOTICE_VERSION,
         },

@@ -104,7 +104,7 @@ def test_the_cohort_language_costs_one_query_only_for_visitors_without_a_choice(
 
 def test_the_switcher_names_each_language_in_its_own_script(client):
     content = client.get(reverse("pilots:home")).content.decode()
-    for code, name in [("en", "English"), ("km", "ខ្មែរ"), ("th", "ไทย"), ("vi", "Tiếng Việt")]:
+    for code, name in [("en", "English"), ("km", "ភាសាខ្មែរ"), ("th", "ภาษาไทย"), ("vi", "Tiếng Việt")]:
         assert (
             f'lang="{code}" >{name}</option>' in content
             or f'lang="{code}" selected>{name}</option>' in content

@@ -9,7 +9,7 @@ from django.utils.translation import get_language_info
 
 register = template.Library()
 
-NATIVE_NAMES = {"en": "English", "km": "ខ្មែរ", "th": "ไทย", "vi": "Tiếng Việt"}
+NATIVE_NAMES = {"en": "English", "km": "ភាសាខ្មែរ", "th": "ภาษาไทย", "vi": "Tiếng Việt"}
 
 
 @register.filter
