@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = "Pilots"
-admin.site.site_title = "Pilots administration"
-admin.site.index_title = "Prevention-education pilots"
+admin.site.site_title = _("Pilots administration")
+admin.site.index_title = _("Prevention-education pilots")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
