@@ -127,8 +127,11 @@ def programme_overview(cohorts):
         sessions_by_cohort[r["pk"]] = r["n_sessions"]
 
     enrolments = Enrolment.objects.filter(cohort__in=cohorts)
+    # Only seated enrolments can complete (with_completion says so too): the others' attendance
+    # rows are left out of the per-enrolment GROUP BY.
     completed_ids = (
-        enrolments.with_completion(sessions_count=sessions_by_cohort).filter(is_completed=True).values("pk")
+        enrolments.seated().with_completion(sessions_count=sessions_by_cohort)
+        .filter(is_completed=True).values("pk")
     )
     for r in (
         enrolments.with_scores().order_by().values("cohort__year", "cohort__country")
