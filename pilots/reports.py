@@ -51,22 +51,21 @@ def country_label(code):
 
 
 def _enrolment_figures(completed_ids):
-    """Aggregates over enrolments (scores joined one-to-one). Means are computed from sums and counts
-    so that group rows add up exactly to the total."""
+    """Aggregates over enrolments (scores joined one-to-one), for rows grouped by cohort and status:
+    the caller keeps the scores of seated statuses only (no FILTER evaluated on every row). Means
+    are computed from sums and counts so that group rows add up exactly to the total."""
     return {
-        "registered": Count("pk"),
-        "confirmed": Count("pk", filter=SEATED),
-        "withdrawn": Count("pk", filter=Q(status=EnrolmentStatus.WITHDRAWN)),
+        "n": Count("pk"),
         "completed": Count("pk", filter=Q(pk__in=completed_ids)),
-        "pre_sum": Sum("pre_score", filter=SEATED),
-        "pre_n": Count("pre_score", filter=SEATED),
-        "post_sum": Sum("post_score", filter=SEATED),
-        "post_n": Count("post_score", filter=SEATED),
-        "gain_sum": Sum("gain", filter=SEATED),
-        "gain_n": Count("gain", filter=SEATED),
-        "g_sum": Sum("norm_gain", filter=SEATED),
-        "g_n": Count("norm_gain", filter=SEATED),
-        "g_excluded": Count("pk", filter=SEATED & Q(pre_score__gte=100, post_score__isnull=False)),
+        "pre_sum": Sum("pre_score"),
+        "pre_n": Count("pre_score"),
+        "post_sum": Sum("post_score"),
+        "post_n": Count("post_score"),
+        "gain_sum": Sum("gain"),
+        "gain_n": Count("gain"),
+        "g_sum": Sum("norm_gain"),
+        "g_n": Count("norm_gain"),
+        "g_excluded": Count("pk", filter=Q(pre_score__gte=100, post_score__isnull=False)),
     }
 
 
@@ -136,15 +135,21 @@ def programme_overview(cohorts):
         .filter(is_completed=True).values("pk")
     )
     for r in (
-        enrolments.with_scores().order_by().values("cohort_id")
+        enrolments.with_scores().order_by().values("cohort_id", "status")
         .annotate(**_enrolment_figures(completed_ids))
     ):
-        cohort_id = r.pop("cohort_id")
+        cohort_id, status, n = r.pop("cohort_id"), r.pop("status"), r.pop("n")
         into = group_of[cohort_id]
+        into["registered"] += n
+        if status == EnrolmentStatus.WITHDRAWN:
+            into["withdrawn"] += n
+        if status not in SEATED_STATUSES:
+            continue  # scores and completion are those of participants
+        into["confirmed"] += n
         for k, v in r.items():
             into[k] += v if v is not None else 0
         # Seat-sessions: the cohort's participants times its sessions (grouped by cohort, no CASE).
-        into["seat_sessions"] += r["confirmed"] * sessions_by_cohort[cohort_id]
+        into["seat_sessions"] += n * sessions_by_cohort[cohort_id]
 
     attendance = (
         Attendance.objects.filter(
