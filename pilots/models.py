@@ -634,8 +634,10 @@ class EnrolmentQuerySet(models.QuerySet):
                 "assessments", condition=Q(assessments__kind=AssessmentKind.POST)
             ),
         ).annotate(
-            # 0 or 1: the post-test join is one-to-one, inside with_attendance's GROUP BY.
-            post_test_count=Count("_completion_post", distinct=True),
+            # Only compared with 0: the post-test join is one-to-one per enrolment, so a plain count
+            # (repeated once per attendance row) is > 0 exactly when the post-test exists; DISTINCT
+            # made PostgreSQL sort every row of the group.
+            post_test_count=Count("_completion_post"),
         ).annotate(
             is_completed=Case(
                 When(

@@ -39,7 +39,6 @@ from .models import (
     SchoolLevel,
     Session,
     Teacher,
-    cohort_sessions,
 )
 
 SEATED = Q(status__in=SEATED_STATUSES)
@@ -52,22 +51,21 @@ def country_label(code):
 
 
 def _enrolment_figures(completed_ids):
-    """Aggregates over enrolments (scores joined one-to-one). Means are computed from sums and counts
-    so that group rows add up exactly to the total."""
+    """Aggregates over enrolments (scores joined one-to-one), for rows grouped by cohort and status:
+    the caller keeps the scores of seated statuses only (no FILTER evaluated on every row). Means
+    are computed from sums and counts so that group rows add up exactly to the total."""
     return {
-        "registered": Count("pk"),
-        "confirmed": Count("pk", filter=SEATED),
-        "withdrawn": Count("pk", filter=Q(status=EnrolmentStatus.WITHDRAWN)),
+        "n": Count("pk"),
         "completed": Count("pk", filter=Q(pk__in=completed_ids)),
-        "pre_sum": Sum("pre_score", filter=SEATED),
-        "pre_n": Count("pre_score", filter=SEATED),
-        "post_sum": Sum("post_score", filter=SEATED),
-        "post_n": Count("post_score", filter=SEATED),
-        "gain_sum": Sum("gain", filter=SEATED),
-        "gain_n": Count("gain", filter=SEATED),
-        "g_sum": Sum("norm_gain", filter=SEATED),
-        "g_n": Count("norm_gain", filter=SEATED),
-        "g_excluded": Count("pk", filter=SEATED & Q(pre_score__gte=100, post_score__isnull=False)),
+        "pre_sum": Sum("pre_score"),
+        "pre_n": Count("pre_score"),
+        "post_sum": Sum("post_score"),
+        "post_n": Count("post_score"),
+        "gain_sum": Sum("gain"),
+        "gain_n": Count("gain"),
+        "g_sum": Sum("norm_gain"),
+        "g_n": Count("norm_gain"),
+        "g_excluded": Count("pk", filter=Q(pre_score__gte=100, post_score__isnull=False)),
     }
 
 
@@ -121,39 +119,53 @@ def programme_overview(cohorts):
     # Sessions per cohort up front: completion then counts each enrolment's own attendance rows
     # (index-only) instead of joining every session of its cohort, and seat-sessions are summed
     # over the enrolments without a correlated subquery per cohort.
-    sessions_by_cohort = {}
+    sessions_by_cohort, group_of = {}, {}
     for r in cohorts.order_by().values("pk", "year", "country").annotate(n_sessions=Count("sessions")):
         group(r["year"], r["country"])["cohorts"] += 1
         sessions_by_cohort[r["pk"]] = r["n_sessions"]
+        group_of[r["pk"]] = group(r["year"], r["country"])
 
-    enrolments = Enrolment.objects.filter(cohort__in=cohorts)
+    # The cohorts' ids, now known, filter the enrolments (no join back to the cohorts), and both
+    # grouped queries group by cohort id: their sums and counts are added into year x country here.
+    enrolments = Enrolment.objects.filter(cohort_id__in=list(sessions_by_cohort))
+    # Only seated enrolments can complete (with_completion says so too): the others' attendance
+    # rows are left out of the per-enrolment GROUP BY.
     completed_ids = (
-        enrolments.with_completion(sessions_count=sessions_by_cohort).filter(is_completed=True).values("pk")
+        enrolments.seated().with_completion(sessions_count=sessions_by_cohort)
+        .filter(is_completed=True).values("pk")
     )
     for r in (
-        enrolments.with_scores().order_by().values("cohort__year", "cohort__country")
-        .annotate(
-            **_enrolment_figures(completed_ids),
-            seat_sessions=Sum(cohort_sessions(sessions_by_cohort), filter=SEATED),
-        )
+        enrolments.with_scores().order_by().values("cohort_id", "status")
+        .annotate(**_enrolment_figures(completed_ids))
     ):
-        group(r.pop("cohort__year"), r.pop("cohort__country")).update(
-            {k: (v if v is not None else 0) for k, v in r.items()}
-        )
+        cohort_id, status, n = r.pop("cohort_id"), r.pop("status"), r.pop("n")
+        into = group_of[cohort_id]
+        into["registered"] += n
+        if status == EnrolmentStatus.WITHDRAWN:
+            into["withdrawn"] += n
+        if status not in SEATED_STATUSES:
+            continue  # scores and completion are those of participants
+        into["confirmed"] += n
+        for k, v in r.items():
+            into[k] += v if v is not None else 0
+        # Seat-sessions: the cohort's participants times its sessions (grouped by cohort, no CASE).
+        into["seat_sessions"] += n * sessions_by_cohort[cohort_id]
 
     attendance = (
-        Attendance.objects.filter(enrolment__cohort__in=cohorts, enrolment__status__in=SEATED_STATUSES)
+        Attendance.objects.filter(
+            enrolment__cohort_id__in=list(sessions_by_cohort), enrolment__status__in=SEATED_STATUSES
+        )
         .order_by()
-        .values("enrolment__cohort__year", "enrolment__cohort__country")
+        .values("enrolment__cohort_id")
         .annotate(
             attended=Count("pk", filter=Q(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])),
             excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
         )
     )
     for r in attendance:
-        group(r["enrolment__cohort__year"], r["enrolment__cohort__country"]).update(
-            attended=r["attended"], excused=r["excused"]
-        )
+        into = group_of[r["enrolment__cohort_id"]]
+        into["attended"] += r["attended"]
+        into["excused"] += r["excused"]
 
     def add(into, row):
         for key in COUNT_FIELDS + SUM_FIELDS:
