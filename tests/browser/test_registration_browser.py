@@ -203,6 +203,10 @@ def test_the_registration_page_weighs_at_most_100_kb_compressed(page, language):
         assert fonts and all(font.startswith("NotoSansKhmer") for font in fonts), report
     elif language == "th":
         assert fonts and all(font.startswith("NotoSansThai") for font in fonts), report
-    else:  # Latin scripts use the system's fonts: no download at all
+    elif language == "vi":  # Latin script uses the system's fonts: no download at all
         assert fonts == [], report
+    else:
+        # A regional form lists Cambodian and Thai provinces in their own script as well: Chromium
+        # may fetch those subsets (or not, depending on when it lays out the closed <select>).
+        assert all(font.startswith(("NotoSansKhmer", "NotoSansThai")) for font in fonts), report
     assert total <= 100 * 1024, f"{total} bytes over the wire: {report}"
