@@ -172,7 +172,7 @@ def server_cpu_seconds(server):
 def hammer(name, per_client, work, server=None):
     """Run `work(client, i)` per_client times in each of CLIENTS threads; time every request."""
     latencies, statuses, lock = [], {}, threading.Lock()
-    barrier = threading.Barrier(CLIENTS + 1)
+    barrier = threading.Barrier(CLIENTS + 1, timeout=120)  # a client that fails to prepare ends the run
 
     def loop(n):
         client = Client()
@@ -229,7 +229,7 @@ def registration_prepare(client):
     html = body.decode()
     client.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     if not FORM_FIELDS:
-        province = re.search(r'<option value="(\d+)"[^>]*>Phnom Penh', html).group(1)
+        province = re.search(r'<option value="(\d+)"[^>]*>[^<]*Phnom Penh', html).group(1)
         subject = re.search(r'name="subjects" value="(\d+)"', html).group(1)
         FORM_FIELDS.update(province=province, subject=subject)
 
