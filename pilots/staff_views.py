@@ -160,13 +160,7 @@ def attendance_register(request, pk):
                 result = services.record_attendance(session=session, entries=entries, user=request.user)
             except services.AttendanceConflict as exc:
                 conflicts = {c["enrolment_id"]: c for c in exc.conflicts}
-                # Keep what this person ticked, but carry the new versions: saving again is a
-                # deliberate choice made with the other person's values in view.
-                data = request.POST.copy()
-                for i, form in enumerate(formset):
-                    conflict = conflicts.get(form.cleaned_data["enrolment"])
-                    if conflict:
-                        data[f"att-{i}-version"] = conflict["version"]
+                data = _with_conflict_versions(request.POST, formset, conflicts, prefix="att")
                 formset = AttendanceFormSet(data, initial=initial, prefix="att")
                 messages.error(request, exc.messages[0])
             except services.RecordError as exc:
@@ -244,11 +238,7 @@ def scores(request, pk, kind):
                 )
             except services.ScoreConflict as exc:
                 conflicts = {c["enrolment_id"]: c for c in exc.conflicts}
-                data = request.POST.copy()
-                for i, form in enumerate(formset):
-                    conflict = conflicts.get(form.cleaned_data["enrolment"])
-                    if conflict:
-                        data[f"sc-{i}-version"] = conflict["version"]
+                data = _with_conflict_versions(request.POST, formset, conflicts, prefix="sc")
                 formset = ScoreFormSet(data, initial=initial, prefix="sc")
                 messages.error(request, exc.messages[0])
             except services.RecordError as exc:
@@ -325,6 +315,19 @@ def review(request, pk):
          "applied": [e for e in pending if e.status == EnrolmentStatus.APPLIED],
          "waitlisted": [e for e in pending if e.status == EnrolmentStatus.WAITLISTED]},
     )
+
+
+def _with_conflict_versions(post, formset, conflicts: dict, *, prefix):
+    """The posted data with each conflicting row's version replaced by the current one.
+
+    What this person entered is kept; saving again is a deliberate choice made with the other
+    person's values in view."""
+    data = post.copy()
+    for i, form in enumerate(formset):
+        conflict = conflicts.get(form.cleaned_data["enrolment"])
+        if conflict:
+            data[f"{prefix}-{i}-version"] = conflict["version"]
+    return data
 
 
 # --- spreadsheet import ----------------------------------------------------------------------
