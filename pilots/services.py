@@ -13,6 +13,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import notifications
 from .models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, Teacher
@@ -218,8 +219,6 @@ def record_attendance(*, session, entries, user=None) -> dict:
     the row as it is. Enrolments must be seated in the session's cohort. A fixed number of queries
     whatever the number of rows (bulk create/update with history, `user` as history_user).
     """
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
     from .models import Attendance, Session
 
     with transaction.atomic():
@@ -267,15 +266,18 @@ def record_attendance(*, session, entries, user=None) -> dict:
         if conflicts:
             _attach_changed_by(conflicts)
             raise AttendanceConflict(conflicts)
-        if creates:
-            bulk_create_with_history(creates, Attendance, default_user=user)
-        if updates:
-            bulk_update_with_history(
-                updates, Attendance, ["status", "note", "updated_at"], default_user=user
-            )
-        if creates or updates:
-            _reports_changed()
-        return {"created": len(creates), "updated": len(updates)}
+        return _write_rows(Attendance, creates, updates, ["status", "note", "updated_at"], user=user)
+
+
+def _write_rows(model, creates, updates, fields, *, user) -> dict:
+    """Bulk-write a page's new and changed rows with their history, and mark the reports stale."""
+    if creates:
+        bulk_create_with_history(creates, model, default_user=user)
+    if updates:
+        bulk_update_with_history(updates, model, fields, default_user=user)
+    if creates or updates:
+        _reports_changed()
+    return {"created": len(creates), "updated": len(updates)}
 
 
 def _attach_changed_by(conflicts) -> None:
@@ -316,8 +318,6 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
     overwritten silently: ScoreConflict, nothing saved. A fixed number of queries whatever the
     size of the cohort.
     """
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
     from .models import Assessment
 
     with transaction.atomic():
@@ -360,15 +360,7 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
                 updates.append(current)
         if conflicts:
             raise ScoreConflict(conflicts)
-        if creates:
-            bulk_create_with_history(creates, Assessment, default_user=user)
-        if updates:
-            bulk_update_with_history(
-                updates, Assessment, ["score", "taken_on", "updated_at"], default_user=user
-            )
-        if creates or updates:
-            _reports_changed()
-        return {"created": len(creates), "updated": len(updates)}
+        return _write_rows(Assessment, creates, updates, ["score", "taken_on", "updated_at"], user=user)
 
 
 REVIEW_ACTIONS = {
