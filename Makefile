@@ -3,45 +3,69 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
+DEV_STAMP := $(VENV)/.installed-requirements-dev
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+# The flags are also written into each generated file's header, so that the header is the command.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint bench-registration bench-reports bench-import bench-page-weight clean
+.PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import \
+	bench-page-weight clean
 
+# Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $(STAMP)
 
+# Runtime + development tools in one pip run, so that they resolve together; it covers the runtime
+# stamp too. Either file changing re-installs.
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP) $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+# After editing requirements.in or requirements-dev.in: re-pin both. Runtime first, since the dev set
+# is constrained by it (-c requirements.txt); existing pins are kept unless the .in files demand otherwise.
+requirements:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -c requirements-dev.txt pip-tools
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver $(HOST)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 
 test: lint
 	PILOTS_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
+# Benchmarks use the dev install: Playwright (page weight) and tests.factories (import) are dev-only.
 # Weight of the registration page over the wire, production static storage (bench/page_weight.py).
-bench-page-weight: install
+bench-page-weight: install-dev
 	$(PY) bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
 
-# Import benchmark (issue 5): 10,000 teacher rows; SQLite unless BENCH_DATABASE_URL is set.
-bench-import: install
+# Import benchmark: 10,000 teacher rows; SQLite unless BENCH_DATABASE_URL is set.
+bench-import: install-dev
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/import_teachers.py
 
-# Reports benchmark (issue 4): loads 100,000 enrolments / 1,000,000 attendance rows into PostgreSQL
+# Reports benchmark: loads 100,000 enrolments / 1,000,000 attendance rows into PostgreSQL
 # (BENCH_DATABASE_URL, default database pilots_i4_bench) once, then times the reports.
-bench-reports: install
+bench-reports: install-dev
 	$(PY) bench/reports.py
 
 # Registration benchmark: gunicorn + PostgreSQL (DB pilots_i3_bench), 20 clients; see bench/registration.py.
-bench-registration: install
+bench-registration: install-dev
 	$(PY) bench/registration.py

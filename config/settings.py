@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "simple_history",
-    "import_export",
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -71,7 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "pilots.locale_middleware.PageLanguageMiddleware",  # cohort language when none was chosen
+    "pilots.i18n.middleware.PageLanguageMiddleware",  # cohort language when none was chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
