@@ -68,7 +68,10 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from pilots import imports
+    from pilots.imports.columns import ImportKind
+    from pilots.imports.planning import plan_import
+    from pilots.imports.reading import read_table
+    from pilots.imports.services import apply_import
     from pilots.models import Cohort, Enrolment, Programme, Teacher
     from tests.factories import CohortFactory
 
@@ -96,11 +99,11 @@ def main() -> None:
         timings.append((name, elapsed, len(queries)))
         return result
 
-    header, rows = step("read", lambda: imports.read_table(data, "bench.csv"))
-    plan = step("plan", lambda: imports.plan_import(imports.ImportKind.TEACHERS, header, rows))
+    header, rows = step("read", lambda: read_table(data, "bench.csv"))
+    plan = step("plan", lambda: plan_import(ImportKind.TEACHERS, header, rows))
     assert plan.ok, plan.problems[:5]
-    step("apply", lambda: imports.apply_import(plan))
-    replan = step("re-plan (all matched)", lambda: imports.plan_import(imports.ImportKind.TEACHERS,
+    step("apply", lambda: apply_import(plan))
+    replan = step("re-plan (all matched)", lambda: plan_import(ImportKind.TEACHERS,
                                                                        header, rows))
     assert replan.ok and not replan.new_teachers
 

@@ -44,7 +44,8 @@ ARGS = [
 SETUP = """
 import datetime as dt
 from django.utils import timezone
-from pilots.models import Cohort, CohortKind, CohortStatus, Programme
+from pilots.choices import CohortKind, CohortStatus
+from pilots.models import Cohort, Programme
 today = timezone.localdate()
 programme, _ = Programme.objects.get_or_create(
     name="Weight benchmark programme",

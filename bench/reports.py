@@ -52,7 +52,8 @@ def load(reload=False):
     from django.core.management import call_command
     from django.db import connection
 
-    from pilots.models import Cohort, CohortKind, Enrolment, Language, Programme, Session
+    from pilots.choices import CohortKind, Language
+    from pilots.models import Cohort, Enrolment, Programme, Session
 
     call_command("migrate", verbosity=0)
     if not reload and Enrolment.objects.count() >= ENROLMENTS:
@@ -294,10 +295,10 @@ FROM per GROUP BY GROUPING SETS ((year, country), ())
 
 def check_same_figures(cohort):
     """The raw SQL is the equivalent aggregate: its figures are the ORM's (else stop)."""
-    from pilots import reports
+    from pilots.reports.cohort import attendance_by_session, cohort_summary, roster
 
     raw = sql_run(COHORT_SQL, {"cohort": cohort.pk})
-    summary = reports.cohort_summary(cohort)
+    summary = cohort_summary(cohort)
     (reg, conf, wd, comp, att, exc, pre_s, pre_n, post_s, post_n, gain_s, gain_n, g_s, g_n), = raw[0]
     orm = (summary["registered"], summary["confirmed"], summary["withdrawn"], summary["completed"],
            summary["attended"], summary["excused"], pre_n, post_n, gain_n, g_n)
@@ -305,21 +306,21 @@ def check_same_figures(cohort):
                    summary["g_n"]), (orm, raw[0])
     for mine, theirs in ((pre_s, "pre_sum"), (post_s, "post_sum"), (gain_s, "gain_sum"), (g_s, "g_sum")):
         assert abs((mine or 0) - summary[theirs]) < 1e-6, (theirs, mine, summary[theirs])
-    roster = reports.roster(cohort)
+    roster = roster(cohort)
     assert [(e.reference, e.present, e.late, e.absent, e.excused_count, e.pre_score, e.post_score,
              bool(e.is_completed)) for e in roster] == [
         (r[0], r[11], r[12], r[13], r[14], r[15], r[16], bool(r[17])) for r in raw[-1]]
-    sessions = reports.attendance_by_session(cohort, summary["confirmed"])
+    sessions = attendance_by_session(cohort, summary["confirmed"])
     assert [(s.present, s.late, s.absent, s.excused) for s in sessions] == [r[3:] for r in raw[6]]
     print(f"raw SQL figures checked against the ORM: summary, {len(roster)} roster rows, "
           f"{len(sessions)} sessions")
 
 
 def check_same_overview():
-    from pilots import reports
     from pilots.models import Cohort
+    from pilots.reports.overview import programme_overview
 
-    total = reports.programme_overview(Cohort.objects.all()).total
+    total = programme_overview(Cohort.objects.all()).total
     raw = next(r for r in sql_run(OVERVIEW_SQL, {})[0] if r[0] is None and r[1] is None)
     orm = (total["registered"], total["confirmed"], total["withdrawn"], total["completed"], total["attended"],
            total["expected"])
@@ -334,8 +335,8 @@ def measure(runs):
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from pilots import reports
     from pilots.models import Cohort
+    from pilots.reports.overview import programme_overview
 
     setup_test_environment()
     user, _ = get_user_model().objects.get_or_create(
@@ -357,7 +358,7 @@ def measure(runs):
                     pass
         return go
 
-    from pilots.report_cache import invalidate
+    from pilots.data_version import replace as invalidate
 
     def cold(fn):
         def go():
@@ -370,7 +371,7 @@ def measure(runs):
     results["cohort report, cold (HTML request)"] = timed(cold(get(url)), runs)
     results["cohort report, cached (HTML request)"] = timed(get(url), runs)
 
-    from pilots.report_views import _cohort_context
+    from pilots.reports.views import _cohort_context
 
     def cohort_queries():
         cohort.__dict__.pop("_report_session_count", None)  # as a fresh request would
@@ -385,7 +386,7 @@ def measure(runs):
     results["overview, cold (HTML request)"] = timed(cold(get("/reports/")), overview_runs)
     results["overview, cached (HTML request)"] = timed(get("/reports/"), runs)
     results["overview (ORM queries only)"] = timed(
-        lambda: reports.programme_overview(Cohort.objects.all()), overview_runs
+        lambda: programme_overview(Cohort.objects.all()), overview_runs
     )
     results["overview (raw SQL)"] = sql_time(OVERVIEW_SQL, {}, overview_runs)
     check_same_overview()

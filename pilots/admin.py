@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import data_version
+from .enrolment import (
+    EnrolmentError,
+    confirm_enrolment,
+    lock_cohort,
+    place_enrolment,
+    promote_waitlist,
+    reject_enrolment,
+    waitlist_enrolment,
+    withdraw_enrolment,
+)
 from .models import (
     Assessment,
     Attendance,
@@ -24,11 +34,33 @@ from .models import (
 User = get_user_model()
 
 
+class ReportDataMixin:
+    """Every POST that reaches this admin (add, change, inlines, actions, delete, history revert) may
+    change what reports read: mark report data changed once it has committed (`data_version`)."""
+
+    def _changed(self, request, response):
+        if request.method == "POST":
+            data_version.data_changed()
+        return response
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._changed(request, super().changeform_view(request, *args, **kwargs))
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._changed(request, super().changelist_view(request, *args, **kwargs))
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._changed(request, super().delete_view(request, *args, **kwargs))
+
+    def history_form_view(self, request, *args, **kwargs):
+        return self._changed(request, super().history_form_view(request, *args, **kwargs))
+
+
 # --- reference data -------------------------------------------------------------------------
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ReportDataMixin, admin.ModelAdmin):
     list_display = ["name", "code", "country", "category", "valid_until", "successor"]
     list_filter = ["country", "category"]
     list_select_related = ["successor"]
@@ -37,7 +69,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(ReportDataMixin, admin.ModelAdmin):
     list_display = ["name", "code", "order"]
     search_fields = ["name", "code"]
 
@@ -52,7 +84,7 @@ class ModuleInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ReportDataMixin, admin.ModelAdmin):
     list_display = ["name", "start_date", "end_date", "agreement", "completion_min_attendance"]
     list_select_related = ["agreement"]
     search_fields = ["name", "description"]
@@ -62,7 +94,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(ReportDataMixin, admin.ModelAdmin):
     list_display = ["code", "title", "programme", "planned_hours", "order"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -108,7 +140,7 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ReportDataMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "year",
@@ -157,7 +189,7 @@ class CohortAdmin(admin.ModelAdmin):
     def promote_waitlist(self, request, queryset):
         promoted = 0
         for cohort in queryset:
-            promoted += len(services.promote_waitlist(cohort=cohort))
+            promoted += len(promote_waitlist(cohort=cohort))
         self.message_user(
             request,
             ngettext("%(n)d teacher promoted.", "%(n)d teachers promoted.", promoted) % {"n": promoted},
@@ -166,7 +198,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReportDataMixin, admin.ModelAdmin):
     list_display = ["title", "cohort", "date", "starts_at", "ends_at", "mode", "module"]
     list_filter = ["mode", "cohort__country", "cohort__year"]
     list_select_related = ["cohort", "module"]
@@ -195,7 +227,7 @@ class TeacherEnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(SimpleHistoryAdmin):
+class TeacherAdmin(ReportDataMixin, SimpleHistoryAdmin):
     list_display = [
         "family_name",
         "given_name",
@@ -279,7 +311,7 @@ class CompletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(SimpleHistoryAdmin):
+class EnrolmentAdmin(ReportDataMixin, SimpleHistoryAdmin):
     list_display = ["teacher", "cohort", "status", "completed", "reference", "language", "created_at"]
     list_filter = ["status", CompletedFilter, "cohort__country", "cohort__year", "cohort__kind", "language"]
     list_select_related = ["teacher", "cohort"]
@@ -307,7 +339,7 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
         return obj.is_completed
 
     def get_readonly_fields(self, request, obj=None):
-        # The status follows the rules of services.py: set on creation, changed by actions.
+        # The status follows the rules of pilots.enrolment: set on creation, changed by actions.
         fixed = ["status", "reference", "created_at", "status_changed_at", "consent_version", "consented_at"]
         return fixed + (["teacher", "cohort"] if obj else [])
 
@@ -316,8 +348,8 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
             super().save_model(request, obj, form, change)
             return
         with transaction.atomic():
-            cohort = services.lock_cohort(obj.cohort_id)
-            services.place_enrolment(enrolment=obj, cohort=cohort)
+            cohort = lock_cohort(obj.cohort_id)
+            place_enrolment(enrolment=obj, cohort=cohort)
 
     def _apply(self, request, queryset, service, done_message):
         changed = 0
@@ -325,30 +357,30 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
             try:
                 service(enrolment=enrolment)
                 changed += 1
-            except services.EnrolmentError as exc:
+            except EnrolmentError as exc:
                 self.message_user(request, f"{enrolment.teacher}: {exc.message}", messages.ERROR)
         if changed:
             self.message_user(request, done_message % {"n": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Confirm selected enrolments (while seats remain)"))
     def confirm(self, request, queryset):
-        self._apply(request, queryset, services.confirm_enrolment, _("%(n)d enrolment(s) confirmed."))
+        self._apply(request, queryset, confirm_enrolment, _("%(n)d enrolment(s) confirmed."))
 
     @admin.action(description=_("Move selected enrolments to the waiting list"))
     def waitlist(self, request, queryset):
-        self._apply(request, queryset, services.waitlist_enrolment, _("%(n)d enrolment(s) waitlisted."))
+        self._apply(request, queryset, waitlist_enrolment, _("%(n)d enrolment(s) waitlisted."))
 
     @admin.action(description=_("Reject selected applications"))
     def reject(self, request, queryset):
-        self._apply(request, queryset, services.reject_enrolment, _("%(n)d enrolment(s) rejected."))
+        self._apply(request, queryset, reject_enrolment, _("%(n)d enrolment(s) rejected."))
 
     @admin.action(description=_("Withdraw selected enrolments (promotes the waiting list)"))
     def withdraw(self, request, queryset):
-        self._apply(request, queryset, services.withdraw_enrolment, _("%(n)d enrolment(s) withdrawn."))
+        self._apply(request, queryset, withdraw_enrolment, _("%(n)d enrolment(s) withdrawn."))
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(ReportDataMixin, SimpleHistoryAdmin):
     list_display = ["teacher", "session", "cohort", "status", "updated_at"]
     list_filter = ["status", "session__cohort__country", "session__cohort__year"]
     list_select_related = ["enrolment__teacher", "session__cohort"]
@@ -372,7 +404,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(ReportDataMixin, SimpleHistoryAdmin):
     list_display = ["teacher", "cohort", "kind", "score", "taken_on"]
     list_filter = ["kind", "enrolment__cohort__country", "enrolment__cohort__year"]
     list_select_related = ["enrolment__teacher", "enrolment__cohort"]
@@ -404,7 +436,7 @@ class CountryAssignmentInline(admin.TabularInline):
 
 
 @admin.register(CountryAssignment)
-class CountryAssignmentAdmin(admin.ModelAdmin):
+class CountryAssignmentAdmin(ReportDataMixin, admin.ModelAdmin):
     list_display = ["user", "country"]
     list_filter = ["country"]
     list_select_related = ["user"]

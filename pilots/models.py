@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q
-from django.db.models.functions import Greatest, Lower
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -13,22 +13,20 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Agreement, Partner
 
-
-class Country(models.TextChoices):
-    CAMBODIA = "KH", _("Cambodia")
-    THAILAND = "TH", _("Thailand")
-    VIETNAM = "VN", _("Vietnam")
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", _("English")
-    KHMER = "km", _("Khmer")
-    THAI = "th", _("Thai")
-    VIETNAMESE = "vi", _("Vietnamese")
-
-
-COUNTRY_LANGUAGE = {Country.CAMBODIA: Language.KHMER, Country.THAILAND: Language.THAI,
-                    Country.VIETNAM: Language.VIETNAMESE}
+from .choices import (
+    AssessmentKind,
+    AttendanceStatus,
+    CohortKind,
+    CohortStatus,
+    Country,
+    EnrolmentStatus,
+    Gender,
+    Language,
+    NameOrder,
+    SchoolLevel,
+    SessionMode,
+)
+from .querysets import CohortQuerySet, EnrolmentQuerySet
 
 
 class Province(models.Model):
@@ -163,60 +161,6 @@ class Module(models.Model):
         return f"{self.code} {self.title}"
 
 
-class CohortKind(models.TextChoices):
-    REGIONAL = "regional_tot", _("Regional train-the-trainer")
-    NATIONAL = "national_inservice", _("National in-service")
-    PRESERVICE = "preservice", _("Pre-service")
-
-
-class CohortStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open for registration")
-    CLOSED = "closed", _("Registration closed")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class EnrolmentStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
-    CONFIRMED = "confirmed", _("Confirmed")
-    WAITLISTED = "waitlisted", _("Waiting list")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    REJECTED = "rejected", _("Rejected")
-    COMPLETED = "completed", _("Completed")
-
-
-# Enrolments that hold a seat.
-SEATED_STATUSES = [EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED]
-
-
-class CohortQuerySet(models.QuerySet):
-    def open_for_registration(self, now=None):
-        now = now or timezone.now()
-        return self.filter(
-            Q(registration_opens__isnull=True) | Q(registration_opens__lte=now),
-            Q(registration_closes__isnull=True) | Q(registration_closes__gt=now),
-            status=CohortStatus.OPEN,
-        )
-
-    def with_fill_stats(self):
-        """Annotate confirmed, waitlisted, applied and seats_left in the same query."""
-        return self.annotate(
-            confirmed_count=Count("enrolments", filter=Q(enrolments__status__in=SEATED_STATUSES)),
-            waitlisted_count=Count(
-                "enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)
-            ),
-            applied_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPLIED)),
-        ).annotate(seats_left=Greatest(F("capacity") - F("confirmed_count"), 0))
-
-    def for_coordinator(self, user):
-        """Cohorts whose reports `user` may read: staff see all, coordinators their countries."""
-        if user.is_superuser or user.has_perm("pilots.view_all_countries"):
-            return self
-        countries = CountryAssignment.objects.filter(user=user).values("country")
-        return self.filter(country__in=countries)
-
-
 class Cohort(models.Model):
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="cohorts"
@@ -329,19 +273,20 @@ class Cohort(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def is_open_for_registration(self, now=None):
+    def registration_refusal(self, now=None) -> str | None:
+        """Why the cohort takes no registration at `now` (an EnrolmentError code), or None when it
+        does. The same rule as SQL: `querysets.registration_open_q`."""
         now = now or timezone.now()
-        return (
-            self.status == CohortStatus.OPEN
-            and (self.registration_opens is None or self.registration_opens <= now)
-            and (self.registration_closes is None or self.registration_closes > now)
-        )
+        if self.status != CohortStatus.OPEN:
+            return "cohort_not_open"
+        if self.registration_opens is not None and self.registration_opens > now:
+            return "registration_not_started"
+        if self.registration_closes is not None and self.registration_closes <= now:
+            return "registration_ended"
+        return None
 
-
-class SessionMode(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
-    ONLINE = "online", _("Online")
-    HYBRID = "hybrid", _("Hybrid")
+    def is_open_for_registration(self, now=None) -> bool:
+        return self.registration_refusal(now) is None
 
 
 class Session(models.Model):
@@ -398,28 +343,6 @@ class Session(models.Model):
             )
         if cohort and self.module_id and self.module.programme_id != cohort.programme_id:
             raise ValidationError({"module": _("This module belongs to another programme.")})
-
-
-class Gender(models.TextChoices):
-    FEMALE = "female", _("Female")
-    MALE = "male", _("Male")
-    OTHER = "other", _("Another gender")
-    UNDISCLOSED = "undisclosed", _("Prefer not to say")
-
-
-class SchoolLevel(models.TextChoices):
-    PRIMARY = "primary", _("Primary school")
-    LOWER_SECONDARY = "lower_secondary", _("Lower secondary school")
-    UPPER_SECONDARY = "upper_secondary", _("Upper secondary school")
-    TEACHER_TRAINING = "teacher_training", _("Teacher-training centre")
-    UNIVERSITY = "university", _("University")
-    EDUCATION_OFFICE = "education_office", _("Education office")
-    OTHER = "other", _("Other")
-
-
-class NameOrder(models.TextChoices):
-    FAMILY_FIRST = "family_first", _("Family name first")
-    GIVEN_FIRST = "given_first", _("Given name first")
 
 
 class Teacher(models.Model):
@@ -534,157 +457,6 @@ def new_reference():
     return f"{code[:4]}-{code[4:]}"
 
 
-def cohort_sessions(sessions_by_cohort):
-    """An enrolment's number of sessions from {cohort id: number of sessions} (several cohorts, as
-    in the overview): one CASE branch per distinct number, so it stays short however many
-    cohorts there are."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    by_number = {}
-    for cohort_id, n in sessions_by_cohort.items():
-        by_number.setdefault(n, []).append(cohort_id)
-    return Case(
-        *[When(cohort_id__in=ids, then=Value(n)) for n, ids in sorted(by_number.items()) if n],
-        default=Value(0), output_field=IntegerField(),
-    )
-
-
-class EnrolmentQuerySet(models.QuerySet):
-    def seated(self):
-        return self.filter(status__in=SEATED_STATUSES)
-
-    def waiting(self):
-        return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("created_at", "pk")
-
-    def with_attendance(self, sessions_count=None):
-        """Annotate each enrolment's attendance in one join (GROUP BY enrolment).
-
-        `present`, `late`, `absent` and `excused_count` count the recorded rows; `attended_count` is
-        present + late; `sessions_count` is the cohort's number of sessions, so a session without a
-        row counts as missed. Excused sessions leave the denominator: `expected_sessions` is sessions
-        minus excused, and `attendance_rate` (percent) is attended over expected, NULL when nothing
-        was expected (a cohort with no sessions), never 0.
-
-        `sessions_count`: the number of sessions when every enrolment of the queryset is in one
-        cohort (the cohort report), or {cohort id: number of sessions} (the overview). The
-        enrolment's own attendance rows are then counted directly (an index-only scan) instead of
-        joining enrolment x every session of its cohort x attendance, which PostgreSQL does row by
-        row: same figures, a fraction of the time.
-        """
-        from django.db.models import ExpressionWrapper, FilteredRelation, FloatField, IntegerField, Value
-        from django.db.models.functions import Cast, NullIf
-
-        if sessions_count is not None:
-            # An enrolment's attendance rows are all for its own cohort's sessions (Attendance.clean,
-            # the register and the import check it), so they are counted without the sessions.
-            # Counting the (never NULL) status, not the id, lets PostgreSQL answer from the index
-            # (enrolment, session) INCLUDE (status) alone.
-            def counted(*statuses):
-                return Count("attendances__status", filter=Q(attendances__status__in=statuses))
-
-            if isinstance(sessions_count, dict):
-                expression = cohort_sessions(sessions_count)
-            else:
-                expression = Value(sessions_count, output_field=IntegerField())
-            qs = self.annotate(sessions_count=expression)
-        else:
-            # One pass: enrolment x its cohort's sessions, each joined to this enrolment's row (if any).
-            def counted(*statuses):
-                return Count("_attendance", filter=Q(_attendance__status__in=statuses))
-
-            qs = self.annotate(
-                _attendance=FilteredRelation(
-                    "cohort__sessions__attendances",
-                    condition=Q(cohort__sessions__attendances__enrolment=F("pk")),
-                ),
-            ).annotate(sessions_count=Count("cohort__sessions"))
-        return qs.annotate(
-            present=counted(AttendanceStatus.PRESENT),
-            late=counted(AttendanceStatus.LATE),
-            absent=counted(AttendanceStatus.ABSENT),
-            excused_count=counted(AttendanceStatus.EXCUSED),
-            attended_count=counted(AttendanceStatus.PRESENT, AttendanceStatus.LATE),
-        ).annotate(
-            expected_sessions=F("sessions_count") - F("excused_count"),
-            attendance_rate=ExpressionWrapper(
-                Cast(F("attended_count"), FloatField()) * 100.0
-                / NullIf(Cast(F("expected_sessions"), FloatField()), 0.0),
-                output_field=FloatField(),
-            ),
-        )
-
-    def with_completion(self, sessions_count=None):
-        """Annotate `is_completed`: the one definition of completion, per the cohort's programme.
-
-        A teacher completes when they hold a seat (confirmed or completed), their cohort has
-        sessions, they attended (present or late) at least `completion_min_attendance` percent of
-        the sessions they were not excused from, and, if the programme says so, took the
-        post-test. Withdrawn, rejected, waitlisted and applied teachers never complete. The
-        queryset is grouped by enrolment (see `with_attendance`); to count completions per group
-        use `Q(pk__in=qs.filter(is_completed=True).values("pk"))`.
-        """
-        from django.db.models import BooleanField, Case, FilteredRelation, Value, When
-
-        qs = (
-            self if "attendance_rate" in self.query.annotations
-            else self.with_attendance(sessions_count=sessions_count)
-        )
-        return qs.annotate(
-            _completion_post=FilteredRelation(
-                "assessments", condition=Q(assessments__kind=AssessmentKind.POST)
-            ),
-        ).annotate(
-            # Only compared with 0: the post-test join is one-to-one per enrolment, so a plain count
-            # (repeated once per attendance row) is > 0 exactly when the post-test exists; DISTINCT
-            # made PostgreSQL sort every row of the group.
-            post_test_count=Count("_completion_post"),
-        ).annotate(
-            is_completed=Case(
-                When(
-                    Q(status__in=SEATED_STATUSES)
-                    & Q(expected_sessions__gt=0)
-                    & Q(attendance_rate__gte=F("cohort__programme__completion_min_attendance"))
-                    & (
-                        Q(cohort__programme__completion_requires_post_test=False)
-                        | Q(post_test_count__gt=0)
-                    ),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-
-    def with_scores(self):
-        """Annotate `pre_score`, `post_score` (NULL when missing), `gain` and normalised gain `norm_gain`.
-
-        `norm_gain` = (post - pre) / (100 - pre) is NULL without both tests and for pre = 100.
-        """
-        from django.db.models import Case, ExpressionWrapper, FilteredRelation, FloatField, When
-        from django.db.models.functions import Cast
-
-        return self.annotate(
-            _pre=FilteredRelation("assessments", condition=Q(assessments__kind=AssessmentKind.PRE)),
-            _post=FilteredRelation("assessments", condition=Q(assessments__kind=AssessmentKind.POST)),
-        ).annotate(
-            pre_score=Cast(F("_pre__score"), FloatField()),
-            post_score=Cast(F("_post__score"), FloatField()),
-        ).annotate(
-            gain=ExpressionWrapper(F("post_score") - F("pre_score"), output_field=FloatField()),
-            norm_gain=Case(
-                When(
-                    pre_score__lt=100,
-                    then=ExpressionWrapper(
-                        (F("post_score") - F("pre_score")) / (100.0 - F("pre_score")),
-                        output_field=FloatField(),
-                    ),
-                ),
-                default=None,
-                output_field=FloatField(),
-            ),
-        )
-
-
 class Enrolment(models.Model):
     teacher = models.ForeignKey(
         Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="enrolments"
@@ -734,13 +506,6 @@ class Enrolment(models.Model):
         return f"{self.teacher} – {self.cohort} ({self.get_status_display()})"
 
 
-class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", _("Present")
-    LATE = "late", _("Late")
-    ABSENT = "absent", _("Absent")
-    EXCUSED = "excused", _("Excused")
-
-
 class Attendance(models.Model):
     enrolment = models.ForeignKey(
         Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="attendances"
@@ -787,11 +552,6 @@ class Attendance(models.Model):
             raise ValidationError(
                 {"session": _("This session belongs to another cohort than the enrolment.")}
             )
-
-
-class AssessmentKind(models.TextChoices):
-    PRE = "pre", _("Pre-test")
-    POST = "post", _("Post-test")
 
 
 class Assessment(models.Model):

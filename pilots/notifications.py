@@ -17,13 +17,13 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from .models import Enrolment, EnrolmentStatus
-from .tokens import make_registration_token
+from .choices import EnrolmentStatus
+from .models import Enrolment
+from .status_links import status_url
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +37,6 @@ EMAILS = {
     "promoted": (_("A place is free: you are confirmed"), "promoted"),
     "link": (_("Your registration"), "link"),
 }
-
-
-def status_url(enrolment: Enrolment) -> str:
-    """The absolute address of the teacher's "My registration" page (carries no personal data)."""
-    path = reverse("pilots:my_registration", args=[make_registration_token(enrolment)])
-    return f"{settings.PILOTS_SITE_URL}{path}"
 
 
 def _kind_for(status: str, old_status: str | None) -> str | None:

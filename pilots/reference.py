@@ -37,8 +37,8 @@ def load_reference_data(Province, Subject):
         Subject.objects.update_or_create(code=code, defaults={"name": name, "order": order})
 
 
-def ensure_reference_data(**kwargs):
-    from .models import Province, Subject
-
+def ensure_reference_data(sender, **kwargs):
+    """post_migrate receiver; `sender` is the pilots AppConfig, which gives the current models."""
+    Province, Subject = sender.get_model("Province"), sender.get_model("Subject")
     if not Province.objects.exists() or not Subject.objects.exists():
         load_reference_data(Province, Subject)

@@ -6,25 +6,17 @@ import factory
 from django.utils import timezone
 
 from partners.models import Agreement, AgreementKind, AgreementParty, AgreementStatus, Partner, PartnerKind
-from pilots.models import (
-    Assessment,
+from pilots.choices import (
     AssessmentKind,
-    Attendance,
     AttendanceStatus,
-    Cohort,
     CohortKind,
     CohortStatus,
     Country,
-    Enrolment,
     EnrolmentStatus,
     Gender,
     Language,
-    Module,
-    Programme,
-    Province,
-    Session,
-    Teacher,
 )
+from pilots.models import Assessment, Attendance, Cohort, Enrolment, Module, Programme, Province, Session, Teacher
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

@@ -1,17 +1,8 @@
-"""Each language named in its own script, for the language switcher.
-
-Django's LANG_INFO gives Khmer's "local" name in English ("Khmer"); a Khmer reader looks for ខ្មែរ.
-These names are never translated: a visitor finds their own language whatever the page's language.
-"""
+"""Each language named in its own script (`pilots.i18n.languages`), for templates."""
 
 from django import template
-from django.utils.translation import get_language_info
+
+from pilots.i18n.languages import native_language_name
 
 register = template.Library()
-
-NATIVE_NAMES = {"en": "English", "km": "ភាសាខ្មែរ", "th": "ภาษาไทย", "vi": "Tiếng Việt"}
-
-
-@register.filter
-def native_language_name(code: str) -> str:
-    return NATIVE_NAMES.get(code) or get_language_info(code)["name_local"]
+register.filter("native_language_name", native_language_name)

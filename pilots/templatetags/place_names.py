@@ -4,7 +4,7 @@ language, in the ISO romanisation for everyone else."""
 from django import template
 from django.utils.translation import get_language
 
-from pilots.models import COUNTRY_LANGUAGE
+from pilots.choices import COUNTRY_LANGUAGE
 from pilots.province_names import native_province_name
 
 register = template.Library()

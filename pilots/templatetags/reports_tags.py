@@ -7,9 +7,10 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from pilots.choices import BUDDHIST_ERA_OFFSET
+
 register = template.Library()
 
-BE_OFFSET = 543  # 2024 CE = 2567 BE
 MISSING = "–"
 
 
@@ -21,7 +22,7 @@ def era_year(year, era="ce"):
         year = int(year)
     except (TypeError, ValueError):
         return year
-    return str(year + BE_OFFSET if era == "be" else year)
+    return str(year + BUDDHIST_ERA_OFFSET if era == "be" else year)
 
 
 @register.filter
@@ -31,7 +32,7 @@ def era_date(value, era="ce"):
         return MISSING
     fmt = get_format("DATE_FORMAT")
     if era == "be":
-        year = str(value.year + BE_OFFSET)
+        year = str(value.year + BUDDHIST_ERA_OFFSET)
         escaped = "".join("\\" + ch for ch in year)
         fmt = fmt.replace("Y", escaped)
     return dateformat.format(value, fmt)

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from pilots.models import CohortKind, Enrolment, EnrolmentStatus
+from pilots.choices import CohortKind, EnrolmentStatus
+from pilots.models import Enrolment
 from tests.factories import EnrolmentFactory, OpenCohortFactory
 
 from .support import WeightRecorder, assert_accessible, fill_registration

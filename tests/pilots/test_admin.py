@@ -10,14 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import Agreement, AgreementParty, Contact, Partner
+from pilots.choices import AssessmentKind, EnrolmentStatus
 from pilots.models import (
     Assessment,
-    AssessmentKind,
     Attendance,
     Cohort,
     CountryAssignment,
     Enrolment,
-    EnrolmentStatus,
     Module,
     Programme,
     Province,
@@ -203,7 +202,7 @@ def _largest_select(html):
 
 @pytest.fixture
 def seeded(db):
-    from pilots.demo import seed_demo
+    from pilots.demo.seed import seed_demo
 
     seed_demo()
 

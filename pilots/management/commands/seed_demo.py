@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from pilots.demo import DEMO_PASSWORD, seed_demo
+from pilots.demo.seed import DEMO_PASSWORD, seed_demo
 from pilots.models import Cohort, Enrolment, Teacher
 
 

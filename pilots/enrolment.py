@@ -1,0 +1,200 @@
+"""Enrolment: seats, placement, status changes and the waiting list, plus the bulk writer with history.
+
+Every function that changes a status owns its transaction. Seat-changing functions lock the cohort
+row first (`lock_cohort`), so that capacity holds however many requests arrive at once; the public
+pages, the admin actions, the staff pages and the importers all go through here. Every write marks
+report data changed (`data_version.data_changed`), and status emails are queued after commit.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from psycopg.errors import LockNotAvailable
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from . import data_version, notifications
+from .choices import SEATED_STATUSES, WITHDRAWABLE_STATUSES, EnrolmentStatus
+from .models import Cohort, Enrolment
+
+
+class EnrolmentError(ValidationError):
+    """A rule of enrolment was broken; `code` says which, the message says it to the user."""
+
+
+class CohortBusy(EnrolmentError):
+    def __init__(self):
+        super().__init__(
+            _("Many people are registering right now. Please try again in a moment."), code="busy"
+        )
+
+
+def lock_cohort(cohort_id: int) -> Cohort:
+    """Lock the cohort row until the end of the current transaction, and return it read afresh.
+
+    Refuses to run outside `transaction.atomic()` (the lock would be released at once). On
+    PostgreSQL a lock not granted within PILOTS_LOCK_TIMEOUT_MS raises CohortBusy, recognised by its
+    SQLSTATE (lock_not_available). On SQLite, IMMEDIATE transactions already serialise writers and
+    select_for_update is a no-op.
+    """
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("lock_cohort() must run inside transaction.atomic().")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.PILOTS_LOCK_TIMEOUT_MS}ms"])
+    try:
+        return Cohort.objects.select_for_update().get(pk=cohort_id)
+    except OperationalError as exc:
+        if isinstance(exc.__cause__, LockNotAvailable):
+            raise CohortBusy() from exc
+        raise
+
+
+def seats_taken(cohort: Cohort) -> int:
+    return cohort.enrolments.seated().count()
+
+
+def placement_status(cohort: Cohort, seats_taken: int) -> str:
+    """The status a new enrolment gets: 'applied' where staff approve registrations, else confirmed
+    while seats remain (`seats_taken` < capacity) and waitlisted after."""
+    if cohort.requires_approval:
+        return EnrolmentStatus.APPLIED
+    if seats_taken < cohort.capacity:
+        return EnrolmentStatus.CONFIRMED
+    return EnrolmentStatus.WAITLISTED
+
+
+def can_withdraw(enrolment: Enrolment) -> bool:
+    return enrolment.status in WITHDRAWABLE_STATUSES
+
+
+def _notify(enrolment: Enrolment, old_status: str | None) -> None:
+    transaction.on_commit(
+        lambda: notifications.enrolment_status_changed(
+            enrolment_id=enrolment.pk, old_status=old_status
+        )
+    )
+
+
+def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) -> Enrolment:
+    enrolment.status = status
+    enrolment.status_changed_at = timezone.now()
+    enrolment.save(update_fields=["status", "status_changed_at", "updated_at"])
+    _notify(enrolment, old_status)
+    data_version.data_changed()
+    return enrolment
+
+
+def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
+    """Give a new or returning enrolment its status in a locked cohort (`placement_status`).
+
+    Invariant: confirmed (and completed) enrolments never exceed the cohort's capacity. The caller
+    holds the cohort lock.
+    """
+    old_status = enrolment.status if enrolment.pk else None
+    enrolment.status = placement_status(cohort, seats_taken(cohort))
+    enrolment.status_changed_at = timezone.now()
+    enrolment.save()
+    _notify(enrolment, old_status)
+    data_version.data_changed()
+    return enrolment
+
+
+def _locked_enrolment(enrolment_id: int) -> tuple[Enrolment, Cohort]:
+    cohort_id = Enrolment.objects.values_list("cohort_id", flat=True).get(pk=enrolment_id)
+    cohort = lock_cohort(cohort_id)
+    enrolment = Enrolment.objects.select_related("teacher").get(pk=enrolment_id)
+    return enrolment, cohort
+
+
+def _change_status(enrolment: Enrolment, to: str, *, allowed_from: tuple[str, ...], refusal) -> Enrolment:
+    """Move a locked enrolment to `to` if its status allows it; moving to where it is does nothing."""
+    with transaction.atomic():
+        enrolment, cohort = _locked_enrolment(enrolment.pk)
+        if enrolment.status == to:
+            return enrolment
+        if enrolment.status not in allowed_from:
+            raise EnrolmentError(refusal, code="invalid_status")
+        if to == EnrolmentStatus.CONFIRMED and seats_taken(cohort) >= cohort.capacity:
+            raise EnrolmentError(
+                _("The cohort is full: no seat is left to confirm %(teacher)s.")
+                % {"teacher": enrolment.teacher},
+                code="cohort_full",
+            )
+        return _set_status(enrolment, to, old_status=enrolment.status)
+
+
+def confirm_enrolment(*, enrolment: Enrolment) -> Enrolment:
+    """Confirm an applied or waitlisted enrolment; refuse if the cohort is full."""
+    return _change_status(
+        enrolment, EnrolmentStatus.CONFIRMED,
+        allowed_from=(EnrolmentStatus.APPLIED, EnrolmentStatus.WAITLISTED),
+        refusal=_("Only applied or waitlisted enrolments can be confirmed."),
+    )
+
+
+def waitlist_enrolment(*, enrolment: Enrolment) -> Enrolment:
+    """Move an applied or confirmed enrolment to the waiting list (frees a confirmed seat)."""
+    return _change_status(
+        enrolment, EnrolmentStatus.WAITLISTED,
+        allowed_from=(EnrolmentStatus.APPLIED, EnrolmentStatus.CONFIRMED),
+        refusal=_("Only applied or confirmed enrolments can be put on the waiting list."),
+    )
+
+
+def reject_enrolment(*, enrolment: Enrolment) -> Enrolment:
+    """Reject an application or a waiting-list place."""
+    return _change_status(
+        enrolment, EnrolmentStatus.REJECTED,
+        allowed_from=(EnrolmentStatus.APPLIED, EnrolmentStatus.WAITLISTED),
+        refusal=_("Only applied or waitlisted enrolments can be rejected."),
+    )
+
+
+def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
+    """Withdraw an enrolment (`WITHDRAWABLE_STATUSES`); a freed seat goes to the first waitlisted
+    teacher in the same transaction."""
+    with transaction.atomic():
+        enrolment, cohort = _locked_enrolment(enrolment.pk)
+        if enrolment.status == EnrolmentStatus.WITHDRAWN:
+            return enrolment
+        if not can_withdraw(enrolment):
+            raise EnrolmentError(
+                _("This enrolment can no longer be withdrawn."), code="invalid_status"
+            )
+        freed_seat = enrolment.status in SEATED_STATUSES
+        _set_status(enrolment, EnrolmentStatus.WITHDRAWN, old_status=enrolment.status)
+        if freed_seat and not cohort.requires_approval:
+            _promote(cohort)
+        return enrolment
+
+
+def _promote(cohort: Cohort) -> list[Enrolment]:
+    promoted = []
+    free = cohort.capacity - seats_taken(cohort)
+    if free <= 0:
+        return promoted
+    for waiting in cohort.enrolments.waiting().select_related("teacher")[:free]:
+        promoted.append(_set_status(waiting, EnrolmentStatus.CONFIRMED, old_status=waiting.status))
+    return promoted
+
+
+def promote_waitlist(*, cohort: Cohort) -> list[Enrolment]:
+    """Confirm waitlisted teachers, first come first served, while seats remain."""
+    with transaction.atomic():
+        cohort = lock_cohort(cohort.pk)
+        return _promote(cohort)
+
+
+def write_rows(model, creates, updates=(), fields=(), *, user=None, date=None, batch_size=1000) -> dict:
+    """Bulk-write new and changed rows with their history (as `user`, at `date`) and mark report
+    data changed. The caller owns the transaction; a fixed number of queries per batch."""
+    if creates:
+        bulk_create_with_history(creates, model, batch_size=batch_size, default_user=user, default_date=date)
+    if updates:
+        bulk_update_with_history(updates, model, list(fields), batch_size=batch_size, default_user=user,
+                                 default_date=date)
+    if creates or updates:
+        data_version.data_changed()
+    return {"created": len(creates), "updated": len(updates)}

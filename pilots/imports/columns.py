@@ -1,0 +1,110 @@
+"""What an import file may contain: the kinds of file, their columns, limits and template files."""
+
+import csv
+import io
+
+import openpyxl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_PROBLEMS_SHOWN = 1000
+
+
+class ImportKind:
+    TEACHERS = "teachers"
+    ATTENDANCE = "attendance"
+    SCORES = "scores"
+
+
+KIND_LABELS = {
+    ImportKind.TEACHERS: gettext_lazy("Teachers with their enrolments"),
+    ImportKind.ATTENDANCE: gettext_lazy("Attendance at sessions"),
+    ImportKind.SCORES: gettext_lazy("Pre- and post-test scores"),
+}
+
+# Columns that identify a teacher in every kind of file: email, or names plus school.
+_WHO = [
+    ("cohort", True, gettext_lazy("Cohort code, as shown in the admin (e.g. kh-2023-phnom-penh).")),
+    ("email", False, gettext_lazy("The teacher's email. Without one, the teacher is matched by "
+                                  "family name, given name and school.")),
+    ("family_name", False, gettext_lazy("Family name in the teacher's own script.")),
+    ("given_name", False, gettext_lazy("Given name in the teacher's own script.")),
+    ("school", False, gettext_lazy("School or institution.")),
+]
+
+# (column, required, description) for each kind; the template files use this order.
+COLUMNS = {
+    ImportKind.TEACHERS: _WHO + [
+        ("family_name_latin", False, gettext_lazy("Family name in Latin letters (optional).")),
+        ("given_name_latin", False, gettext_lazy("Given name in Latin letters (optional).")),
+        ("name_order", False, gettext_lazy("family_first (Khmer, Vietnamese) or given_first (Thai); "
+                                           "default: from the cohort's language.")),
+        ("gender", False, gettext_lazy("female, male, other or undisclosed (default).")),
+        ("phone", False, gettext_lazy("Phone number, international form (+855...) preferred.")),
+        ("school_level", False, gettext_lazy("primary, lower_secondary, upper_secondary, "
+                                             "teacher_training, university, education_office, other.")),
+        ("province", False, gettext_lazy("ISO code (KH-12) or English name of the province; it must "
+                                         "be in the cohort's country.")),
+        ("years_experience", False, gettext_lazy("Years of teaching, 0-60.")),
+        ("preferred_language", False, gettext_lazy("en, km, th or vi; default: the cohort's language.")),
+        ("status", False, gettext_lazy("Enrolment status for historical data: applied, confirmed, "
+                                       "waitlisted, completed, withdrawn or rejected. Empty: the "
+                                       "placement rules decide (confirmed while seats remain).")),
+    ],
+    ImportKind.ATTENDANCE: _WHO + [
+        ("session_date", True, gettext_lazy("Date of the session: YYYY-MM-DD or day first "
+                                            "(DD/MM/YYYY); Buddhist Era years are converted.")),
+        ("session_start", False, gettext_lazy("Start time HH:MM, only when the cohort has several "
+                                              "sessions that day.")),
+        ("attendance", True, gettext_lazy("present, late, absent or excused.")),
+        ("note", False, gettext_lazy("A short note (optional).")),
+    ],
+    ImportKind.SCORES: _WHO + [
+        ("test", True, gettext_lazy("pre or post.")),
+        ("score", True, gettext_lazy("Score from 0 to 100 (decimals allowed).")),
+        ("taken_on", False, gettext_lazy("Date of the test, like session dates (optional).")),
+    ],
+}
+
+EXAMPLES = {
+    ImportKind.TEACHERS: {"cohort": "kh-2023-phnom-penh", "email": "sokha@example.org",
+                          "family_name": "សុខ", "given_name": "ខា", "school": "Sisowath High School",
+                          "family_name_latin": "Sok", "given_name_latin": "Kha", "gender": "female",
+                          "school_level": "upper_secondary", "province": "KH-12",
+                          "years_experience": "8", "preferred_language": "km", "status": "confirmed"},
+    ImportKind.ATTENDANCE: {"cohort": "kh-2023-phnom-penh", "email": "sokha@example.org",
+                            "session_date": "2023-03-01", "attendance": "present"},
+    ImportKind.SCORES: {"cohort": "kh-2023-phnom-penh", "email": "sokha@example.org", "test": "pre",
+                        "score": "48.5", "taken_on": "2023-03-01"},
+}
+
+
+
+
+def template_csv(kind: str) -> bytes:
+    """A CSV template (UTF-8 with BOM so that Excel shows Khmer, Thai and Vietnamese)."""
+    columns = [name for name, _req, _doc in COLUMNS[kind]]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerow([EXAMPLES[kind].get(name, "") for name in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx(kind: str) -> bytes:
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = str(kind)
+    columns = [name for name, _req, _doc in COLUMNS[kind]]
+    sheet.append(columns)
+    sheet.append([EXAMPLES[kind].get(name, "") for name in columns])
+    notes = workbook.create_sheet(_("Columns"))
+    notes.append([_("column"), _("required"), _("meaning")])
+    for name, required, doc in COLUMNS[kind]:
+        notes.append([name, _("yes") if required else _("no"), str(doc)])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

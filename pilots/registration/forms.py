@@ -1,0 +1,293 @@
+"""Public forms of teacher registration. They validate and normalise (`pilots.teachers`); services
+decide outcomes."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from pilots.choices import COUNTRY_LANGUAGE, REGIONAL, Country, Language
+from pilots.models import Province, Subject, Teacher
+from pilots.province_names import province_label
+from pilots.teachers import (
+    name_order,
+    normalise_email,
+    normalise_text,
+    parse_phone,
+    phone_countries,
+    phone_example,
+    reject_control_characters,
+)
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class NormalisedCharField(forms.CharField):
+    default_validators = [reject_control_characters]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_text(value) if value else value
+
+
+class NormalisedEmailField(forms.EmailField):
+    default_validators = [*forms.EmailField.default_validators, reject_control_characters]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_email(value) if value else value
+
+
+def _is_plausible_pk(value) -> bool:
+    # Refuse before querying: some databases raise on integers beyond 64 bits instead of not matching.
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) < 19
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _is_plausible_pk(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not _is_plausible_pk(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)
+
+
+class RegistrationForm(forms.ModelForm):
+    """The public registration form for one cohort."""
+
+    phone = NormalisedCharField(label=_("Mobile phone"), max_length=40, widget=TelInput)
+    consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my details are used as it says."),
+        required=True,
+        error_messages={"required": _("Please tick the box to agree to the privacy notice.")},
+    )
+    # Honeypot: hidden from people and screen readers (display: none); bots fill it in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    class Meta:
+        model = Teacher
+        fields = [
+            "family_name",
+            "given_name",
+            "family_name_latin",
+            "given_name_latin",
+            "nickname",
+            "gender",
+            "email",
+            "phone",
+            "school",
+            "school_level",
+            "subjects",
+            "province",
+            "years_experience",
+            "preferred_language",
+        ]
+        field_classes = {
+            "family_name": NormalisedCharField,
+            "given_name": NormalisedCharField,
+            "family_name_latin": NormalisedCharField,
+            "given_name_latin": NormalisedCharField,
+            "nickname": NormalisedCharField,
+            "school": NormalisedCharField,
+            "email": NormalisedEmailField,
+            "province": SafeModelChoiceField,
+            "subjects": SafeModelMultipleChoiceField,
+        }
+        labels = {
+            "family_name": _("Family name"),
+            "given_name": _("Given name"),
+            "family_name_latin": _("Family name in Latin letters"),
+            "given_name_latin": _("Given name in Latin letters"),
+            "nickname": _("Nickname"),
+            "email": _("Email"),
+            "school": _("School or institution"),
+            "school_level": _("School level"),
+            "subjects": _("Subjects you teach"),
+            "province": _("Province"),
+            "years_experience": _("Years of teaching"),
+            "preferred_language": _("Language for our emails"),
+        }
+        help_texts = {
+            "family_name": _("As you write it, in your own script."),
+            "given_name": _("As you write it, in your own script."),
+            "family_name_latin": _("Optional, as in your passport."),
+            "given_name_latin": _("Optional, as in your passport."),
+            "nickname": _("Optional."),
+            "email": _("We send your confirmation and your registration link here."),
+            "years_experience": _("Optional."),
+        }
+        widgets = {
+            "subjects": forms.CheckboxSelectMultiple,
+            "gender": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        for name in ("family_name", "given_name", "email", "school", "school_level", "province"):
+            self.fields[name].required = True
+        self.fields["gender"].choices = [c for c in self.fields["gender"].choices if c[0]]
+        self.fields["gender"].initial = None
+        self.fields["subjects"].queryset = Subject.objects.all()
+        self.fields["subjects"].required = False
+        self.fields["subjects"].help_text = _("Optional. Tick all that apply.")
+        self.fields["province"].queryset = Province.objects.filter(
+            country__in=phone_countries(cohort), valid_until__isnull=True
+        )
+        self.fields["province"].empty_label = _("Choose your province")
+        self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
+        self.fields["years_experience"].min_value = 0
+        self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
+        self.fields["phone"].help_text = _("For example %(example)s.") % {
+            "example": phone_example(cohort.country or "KH")
+        }
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["family_name"].widget.attrs.update({"autocomplete": "family-name"})
+        self.fields["given_name"].widget.attrs.update({"autocomplete": "given-name"})
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.fields["preferred_language"].choices = Language.choices
+        if not self.is_bound:
+            self.initial.setdefault("preferred_language", _current_language(cohort))
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("Your name"), "family_name", "given_name", "family_name_latin",
+                     "given_name_latin", "nickname", "gender"),
+            Fieldset(_("How to reach you"), "email", "phone", "preferred_language"),
+            Fieldset(_("Your school"), "school", "school_level", "province", "subjects",
+                     "years_experience"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("website"):
+            raise ValidationError(
+                _("Your registration could not be sent. Please try again."), code="honeypot"
+            )
+        raw_phone = cleaned.get("phone")
+        if raw_phone and isinstance(raw_phone, str):
+            try:
+                cleaned["phone"] = parse_phone(raw_phone, cohort=self.cohort, province=cleaned.get("province"))
+            except ValidationError as exc:
+                self.add_error("phone", exc)
+        return cleaned
+
+    def _post_clean(self):
+        # As ModelForm._post_clean, without validate_constraints: a returning teacher registers
+        # with the same email (register_teacher finds them, so the unique email is no form error),
+        # and the form fields already enforce every CHECK constraint of Teacher (choices, ranges,
+        # required names) that Model.validate_constraints would check with one query each. The
+        # database constraints remain the backstop.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+        try:
+            # province and subjects come from their choice fields' own querysets: no second lookup.
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions() | {"province", "subjects"},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+    def teacher_details(self) -> dict:
+        """Normalised Teacher fields for register_teacher (subjects apart)."""
+        details = {
+            name: self.cleaned_data.get(name)
+            for name in self.Meta.fields
+            if name != "subjects"
+        }
+        for name in ("family_name_latin", "given_name_latin", "nickname"):
+            details[name] = details[name] or ""
+        details["name_order"] = name_order(self.cohort, details.get("province"))
+        return details
+
+
+def _current_language(cohort) -> str:
+    current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if current in Language.values:
+        return current
+    return COUNTRY_LANGUAGE.get(cohort.country, Language.ENGLISH)
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """What a teacher may correct on their "My registration" page."""
+
+    phone = NormalisedCharField(label=_("Mobile phone"), max_length=40, widget=TelInput)
+
+    class Meta:
+        model = Teacher
+        fields = ["email", "phone", "school", "preferred_language"]
+        field_classes = {"email": NormalisedEmailField, "school": NormalisedCharField}
+        labels = {
+            "email": _("Email"),
+            "school": _("School or institution"),
+            "preferred_language": _("Language for our emails"),
+        }
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        self.fields["email"].required = True
+        self.fields["school"].required = True
+        if not self.is_bound and self.instance.phone:
+            self.initial["phone"] = str(self.instance.phone)
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        raw_phone = cleaned.get("phone")
+        if raw_phone and isinstance(raw_phone, str):
+            try:
+                cleaned["phone"] = parse_phone(raw_phone, cohort=self.cohort, province=self.instance.province)
+            except ValidationError as exc:
+                self.add_error("phone", exc)
+        return cleaned
+
+
+class OpenCohortFilterForm(forms.Form):
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=[("", _("All countries")), *Country.choices, (REGIONAL, _("Regional (all three)"))],
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
+    )
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        country = self.cleaned_data.get("country")
+        if country == REGIONAL:
+            queryset = queryset.filter(country="")
+        elif country:
+            queryset = queryset.filter(country=country)
+        if language := self.cleaned_data.get("language"):
+            queryset = queryset.filter(language=language)
+        return queryset

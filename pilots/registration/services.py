@@ -1,0 +1,163 @@
+"""Public registration: a teacher registers for an open cohort, and corrects their contact details.
+
+One email is one teacher; one teacher has one enrolment per cohort. Everything that does not need
+the seat count (finding or saving the teacher) happens before the cohort lock is taken; the seat
+decision itself is `pilots.enrolment.place_enrolment`.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pilots import data_version, notifications
+from pilots.choices import LIVE_STATUSES, EnrolmentStatus
+from pilots.enrolment import EnrolmentError, lock_cohort, place_enrolment
+from pilots.models import Cohort, Enrolment, Teacher
+from pilots.teachers import find_teacher
+
+# Details that describe the teacher's current situation: a later registration updates them.
+CURRENT_DETAILS = ("phone", "school", "school_level", "province", "years_experience", "preferred_language")
+# Details given once: a later registration only fills them in when they are still blank, so that a
+# form typed by someone else cannot rename a teacher. Teachers correct them on their status page.
+IDENTITY_DETAILS = ("family_name", "given_name", "family_name_latin", "given_name_latin", "nickname",
+                    "name_order", "gender")
+
+
+@dataclass(frozen=True)
+class Registration:
+    enrolment: Enrolment
+    # False when the teacher was already registered for this cohort: nothing changed, and the
+    # status link was sent again.
+    is_new: bool
+
+
+# Why a cohort takes no registration (`Cohort.registration_refusal`), in the teacher's words.
+REFUSALS = {
+    "cohort_not_open": _("Registration for this cohort is not open."),
+    "registration_not_started": _("Registration for this cohort has not started yet."),
+    "registration_ended": _("Registration for this cohort has closed."),
+}
+
+
+def check_registration_open(cohort: Cohort, now=None) -> None:
+    """Raise an EnrolmentError (code says why) unless the cohort takes registrations now."""
+    code = cohort.registration_refusal(now)
+    if code:
+        raise EnrolmentError(REFUSALS[code], code=code)
+
+
+def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language: str,
+                  consent_version: str, now) -> Teacher:
+    if teacher is None:
+        teacher = Teacher(**details)
+    else:
+        for field in CURRENT_DETAILS:
+            if details.get(field) not in (None, ""):
+                setattr(teacher, field, details[field])
+        for field in IDENTITY_DETAILS:
+            if details.get(field) not in (None, "") and not getattr(teacher, field):
+                setattr(teacher, field, details[field])
+    teacher.consent_at = now
+    teacher.consent_version = consent_version
+    teacher.consent_language = language
+    is_new = teacher.pk is None
+    teacher.save()
+    if subjects and is_new:
+        through = Teacher.subjects.through
+        through.objects.bulk_create([through(teacher=teacher, subject=subject) for subject in subjects])
+    elif subjects:
+        teacher.subjects.add(*subjects)
+    return teacher
+
+
+def _register(*, cohort_id, details, subjects, language, consent_version, now) -> Registration:
+    with transaction.atomic():
+        teacher = find_teacher(details["email"])
+        if teacher is not None:
+            existing = Enrolment.objects.filter(
+                teacher=teacher, cohort_id=cohort_id, status__in=LIVE_STATUSES
+            ).first()
+            if existing is not None:
+                transaction.on_commit(
+                    lambda: notifications.registration_link_requested(enrolment_id=existing.pk)
+                )
+                return Registration(enrolment=existing, is_new=False)
+        is_new_teacher = teacher is None
+        teacher = _save_teacher(
+            teacher, details, subjects, language=language, consent_version=consent_version, now=now
+        )
+        cohort = lock_cohort(cohort_id)
+        check_registration_open(cohort, now)  # staff may have closed it meanwhile
+        # Keep the locked part short: a teacher created just now has no enrolment yet.
+        enrolment = (
+            None if is_new_teacher else Enrolment.objects.filter(teacher=teacher, cohort=cohort).first()
+        )
+        if enrolment is None:
+            enrolment = Enrolment(teacher=teacher, cohort=cohort)
+        elif enrolment.status != EnrolmentStatus.WITHDRAWN:
+            return Registration(enrolment=enrolment, is_new=False)
+        else:
+            enrolment.created_at = now  # back of the waiting-list queue
+        enrolment.language = language
+        enrolment.consent_version = consent_version
+        enrolment.consented_at = now
+        place_enrolment(enrolment=enrolment, cohort=cohort)
+        return Registration(enrolment=enrolment, is_new=True)
+
+
+def register_teacher(
+    *,
+    cohort: Cohort,
+    details: dict,
+    subjects=(),
+    language: str,
+    consent_version: str,
+    now=None,
+) -> Registration:
+    """Register a teacher (found by email, else created) for an open cohort (`cohort` as read by
+    the caller; its row is locked and read again here).
+
+    Invariants: a cohort takes registrations only while open and inside its registration window
+    (EnrolmentError codes `cohort_not_open`, `registration_not_started`, `registration_ended`);
+    confirmed enrolments never exceed capacity (the cohort row is locked, see place_enrolment;
+    `busy` when the lock is not granted in time); one email is one Teacher, and one Teacher has one
+    enrolment per cohort: registering again is not a second enrolment (the status link is re-sent),
+    and a withdrawn teacher's enrolment row is reused. `details` holds normalised Teacher fields
+    (email case-folded); emails go out after commit.
+    """
+    if not details.get("email"):
+        raise EnrolmentError(_("An email address is needed to register."), code="email_required")
+    now = now or timezone.now()
+    # Fail fast, before touching the teacher or waiting for the lock; checked again under the lock.
+    check_registration_open(cohort, now)
+    for attempt in range(2):
+        try:
+            return _register(
+                cohort_id=cohort.pk,
+                details=details,
+                subjects=list(subjects),
+                language=language,
+                consent_version=consent_version,
+                now=now,
+            )
+        except IntegrityError:
+            # The same email was registered by a request that committed first: try once more,
+            # which now finds that teacher.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+# What a teacher corrects on their "My registration" page.
+CONTACT_DETAILS = ("email", "phone", "school", "preferred_language")
+
+
+def save_contact_details(*, teacher: Teacher) -> Teacher:
+    """Save the contact details a teacher corrected (validated by the form) and mark report data
+    changed (the school and language are reported)."""
+    with transaction.atomic():
+        teacher.save(update_fields=[*CONTACT_DETAILS, "updated_at"])
+        data_version.data_changed()
+    return teacher

@@ -1,0 +1,238 @@
+"""Read-only figures of one cohort's report: summary, funnel, breakdowns, attendance per session,
+roster, score and gain distributions (definitions: `pilots.reports.overview`). A fixed number of
+queries whatever the size of the cohort."""
+
+from django.db.models import Count, F, FloatField, Q, Value
+from django.db.models.functions import Floor, Least
+from django.utils.translation import gettext_lazy as _
+
+from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus, EnrolmentStatus, Gender, SchoolLevel
+from pilots.models import Assessment, Session, Teacher
+
+from .overview import empty_figures, finish_figures
+
+SEATED = Q(status__in=SEATED_STATUSES)
+
+
+def session_count(cohort):
+    """The cohort's number of sessions (one query, remembered on the instance)."""
+    if not hasattr(cohort, "_report_session_count"):
+        cohort._report_session_count = cohort.sessions.count()
+    return cohort._report_session_count
+
+
+def cohort_figures(cohort):
+    """The cohort's enrolments, each with its attendance, completion and scores: the one per-enrolment
+    aggregate (GROUP BY enrolment, restricted to the cohort) that the summary and the roster reuse."""
+    return (
+        cohort.enrolments.with_completion(sessions_count=session_count(cohort)).with_scores().order_by()
+    )
+
+
+def cohort_summary(cohort, figures=None):
+    """The cohort's figures, by the very same definitions as the overview, summed over the
+    per-enrolment figures the database has already aggregated (`roster_figures`; pass them when
+    the page has them, so the cohort's attendance is aggregated once). One query otherwise,
+    plus the session count."""
+    if figures is None:
+        figures = roster_figures(cohort).values()
+    total = empty_figures()
+    total["cohorts"] = 1
+    scores = (("pre", "pre_score"), ("post", "post_score"), ("gain", "gain"), ("g", "norm_gain"))
+    for row in figures:
+        total["registered"] += 1
+        if row["status"] == EnrolmentStatus.WITHDRAWN:
+            total["withdrawn"] += 1
+        if row["status"] not in SEATED_STATUSES:
+            continue
+        total["confirmed"] += 1
+        total["completed"] += 1 if row["is_completed"] else 0
+        total["attended"] += row["present"] + row["late"]
+        total["excused"] += row["excused_count"]
+        for name, key in scores:
+            if row[key] is not None:
+                total[f"{name}_sum"] += row[key]
+                total[f"{name}_n"] += 1
+        if row["pre_score"] is not None and row["pre_score"] >= 100 and row["post_score"] is not None:
+            total["g_excluded"] += 1
+    total["seat_sessions"] = session_count(cohort) * total["confirmed"]
+    return finish_figures(total)
+
+
+def enrolment_funnel(cohort):
+    counts = dict(
+        cohort.enrolments.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return [(EnrolmentStatus(s).label, counts.get(s, 0)) for s in EnrolmentStatus.values]
+
+
+def _breakdown(cohort, key, labels):
+    rows = (
+        cohort.enrolments.order_by()
+        .values(key)
+        .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
+    )
+    out = []
+    for r in rows:
+        value = r[key]
+        label = labels(value) if value not in (None, "") else _("Not given")
+        out.append({"label": str(label), "registered": r["registered"], "participants": r["participants"]})
+    return sorted(out, key=lambda r: (-r["registered"], r["label"]))
+
+
+def _labelled(counts, labels):
+    out = []
+    for value, (registered, participants) in counts.items():
+        label = labels(value) if value not in (None, "") else _("Not given")
+        out.append({"label": str(label), "registered": registered, "participants": participants})
+    return sorted(out, key=lambda r: (-r["registered"], r["label"]))
+
+
+def breakdowns(cohort):
+    """Counts of registered enrolments and participants by gender, school level, subject, province.
+
+    Two queries: gender x school level x province counted together in the database (their groups
+    are then added up per key, as the overview adds its rows into subtotals), and subjects apart,
+    since a teacher who teaches two subjects counts once under each.
+    """
+    keys = {"gender": "teacher__gender", "school_level": "teacher__school_level",
+            "province": "teacher__province__name"}
+    counts = {key: {} for key in keys}
+    for row in (
+        cohort.enrolments.order_by()
+        .values(*keys.values())
+        .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
+    ):
+        for key, field_name in keys.items():
+            pair = counts[key].setdefault(row[field_name], [0, 0])
+            pair[0] += row["registered"]
+            pair[1] += row["participants"]
+    return {
+        "gender": (_("Gender"), _labelled(counts["gender"], lambda v: Gender(v).label)),
+        "school_level": (
+            _("School level"), _labelled(counts["school_level"], lambda v: SchoolLevel(v).label)
+        ),
+        "subject": (_("Subject"), _breakdown(cohort, "teacher__subjects__name", lambda v: _(v))),
+        "province": (_("Province"), _labelled(counts["province"], lambda v: v)),
+    }
+
+
+ATTENDANCE_KEYS = [s.value for s in AttendanceStatus]
+
+
+def attendance_by_session(cohort, participants):
+    """Each session with its present/late/absent/excused counts among participants. One query.
+
+    Participants without a record for a session are counted as `unrecorded`.
+    """
+    seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
+    # Explicit order: Meta.ordering does not apply to grouped queries.
+    sessions = Session.objects.filter(cohort=cohort).annotate(
+        **{
+            key: Count("attendances__status", filter=seated & Q(attendances__status=key))
+            for key in ATTENDANCE_KEYS
+        }
+    ).order_by("date", "starts_at", "pk")
+    out = []
+    for s in sessions:
+        recorded = sum(getattr(s, k) for k in ATTENDANCE_KEYS)
+        s.unrecorded = max(participants - recorded, 0)
+        expected = participants - s.excused
+        s.rate = 100.0 * (s.present + s.late) / expected if expected > 0 else None
+        out.append(s)
+    return out
+
+
+ROSTER_FIGURES = ["status", "sessions_count", "present", "late", "absent", "excused_count", "attendance_rate",
+                  "is_completed", "pre_score", "post_score", "gain", "norm_gain"]
+
+
+def roster_figures(cohort):
+    """Each enrolment's attendance, scores and completion, by enrolment pk: one narrow grouped query."""
+    rows = cohort_figures(cohort).values("pk", *ROSTER_FIGURES)
+    return {row["pk"]: row for row in rows}
+
+
+def iter_roster(cohort, chunk_size=2000, figures=None):
+    """Every enrolment of the cohort (teacher, province) with its figures, `status_label` and
+    `subject_names` (translated, comma-separated) as attributes.
+
+    Three queries: the grouped figures, the subjects, then the enrolments. The figures are kept
+    apart so the grouped query stays narrow (wide rows made PostgreSQL sort on disk).
+    """
+    if figures is None:
+        figures = roster_figures(cohort)
+    # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
+    status_labels = {k: str(v) for k, v in EnrolmentStatus.choices}
+    enrolments = (
+        cohort.enrolments.select_related("teacher", "teacher__province")
+        .order_by("teacher__family_name", "teacher__given_name", "pk")
+        # Columns no report shows (timestamps are costly to load).
+        .defer("notes", "consent_version", "consented_at", "created_at", "status_changed_at", "updated_at",
+               "teacher__email", "teacher__phone", "teacher__consent_at", "teacher__consent_version",
+               "teacher__consent_language", "teacher__created_at", "teacher__updated_at")
+    )
+    # Subjects as translated names, in one narrow query (no Subject instances to build).
+    names, subjects = {}, {}
+    for teacher_id, name in (
+        Teacher.subjects.through.objects.filter(teacher__enrolments__cohort=cohort)
+        .order_by("teacher_id", "subject__order", "subject__name")
+        .values_list("teacher_id", "subject__name").distinct()
+    ):
+        if name not in names:
+            names[name] = str(_(name))
+        subjects.setdefault(teacher_id, []).append(names[name])
+    # The page takes the cohort at once; exports stream it in chunks (a server-side cursor).
+    rows = enrolments.iterator(chunk_size=chunk_size) if chunk_size else enrolments
+    for enrolment in rows:
+        for key in ROSTER_FIGURES:
+            setattr(enrolment, key, figures[enrolment.pk][key])
+        enrolment.status_label = status_labels.get(enrolment.status, enrolment.status)
+        enrolment.subject_names = ", ".join(subjects.get(enrolment.teacher_id, ()))
+        yield enrolment
+
+
+def roster(cohort, figures=None):
+    return list(iter_roster(cohort, chunk_size=None, figures=figures))
+
+
+BIN_LABELS = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"]
+
+
+def score_distribution(cohort):
+    """Participants' pre- and post-test scores in ten-point bins (100 joins 90-100). One query."""
+    rows = (
+        Assessment.objects.filter(enrolment__cohort=cohort, enrolment__status__in=SEATED_STATUSES)
+        .order_by()
+        .annotate(bin=Least(Floor(F("score") / 10), Value(9), output_field=FloatField()))
+        .values("kind", "bin")
+        # The (never NULL) score, not the id: answered from the covering index alone.
+        .annotate(n=Count("score"))
+    )
+    counts = {(r["kind"], int(r["bin"])): r["n"] for r in rows}
+    return [
+        {"label": label, "pre": counts.get((AssessmentKind.PRE, i), 0),
+         "post": counts.get((AssessmentKind.POST, i), 0)}
+        for i, label in enumerate(BIN_LABELS)
+    ]
+
+
+def gain_distribution(cohort):
+    """Participants' gains (post - pre) in ten-point bins; teachers without both tests are absent."""
+    rows = (
+        cohort.enrolments.filter(SEATED)
+        .with_scores()
+        .order_by()
+        .filter(gain__isnull=False)
+        .annotate(bin=Floor(F("gain") / 10))
+        .values("bin")
+        .annotate(n=Count("pk"))
+    )
+    counts = {int(r["bin"]): r["n"] for r in rows}
+    if not counts:
+        return []
+    low, high = min(counts), max(counts)
+    return [
+        {"label": f"{b * 10} – {b * 10 + 9}" if b < 10 else "100", "n": counts.get(b, 0)}
+        for b in range(low, high + 1)
+    ]

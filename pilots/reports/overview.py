@@ -1,0 +1,164 @@
+"""Read-only report queries. This module: the programme overview by year and country; the cohort
+report is in `pilots.reports.cohort`.
+
+Every figure is aggregated in the database (`Count`/`Sum`/`Avg` with `filter=`, `values().annotate()`),
+so a report is a fixed number of queries whatever the number of enrolments.
+
+Definitions used by every report, export and the admin:
+- registered: every enrolment, whatever its status; confirmed: enrolments holding a seat (status
+  confirmed or completed); withdrawn: status withdrawn. Counts are enrolments (a teacher in two
+  cohorts counts twice).
+- participants are the confirmed enrolments. Attendance, scores and gains are those of participants.
+- completion: `EnrolmentQuerySet.with_completion()` (attendance of at least the programme's
+  percentage, excused sessions left out of the denominator, plus the post-test if required).
+- attendance rate: sum of sessions attended (present or late) over the sum of sessions expected
+  (cohort sessions minus excused); no sessions -> no rate (None), never 0.
+- scores: means over participants who took that test; gain = post - pre for those with both tests;
+  normalised gain g = (post - pre) / (100 - pre) averaged over those with both tests, leaving out a
+  pre-test of 100 (counted in `g_excluded`).
+- regional cohorts (no country) are shown to users who see every country only.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from pilots.choices import ATTENDED_STATUSES, SEATED_STATUSES, AttendanceStatus, Country, EnrolmentStatus
+from pilots.models import Attendance, Enrolment
+
+
+def country_label(code):
+    return Country(code).label if code else _("Regional")
+
+
+def _enrolment_figures(completed_ids):
+    """Aggregates over enrolments (scores joined one-to-one), for rows grouped by cohort and status:
+    the caller keeps the scores of seated statuses only (no FILTER evaluated on every row). Means
+    are computed from sums and counts so that group rows add up exactly to the total."""
+    return {
+        "n": Count("pk"),
+        "completed": Count("pk", filter=Q(pk__in=completed_ids)),
+        "pre_sum": Sum("pre_score"),
+        "pre_n": Count("pre_score"),
+        "post_sum": Sum("post_score"),
+        "post_n": Count("post_score"),
+        "gain_sum": Sum("gain"),
+        "gain_n": Count("gain"),
+        "g_sum": Sum("norm_gain"),
+        "g_n": Count("norm_gain"),
+        "g_excluded": Count("pk", filter=Q(pre_score__gte=100, post_score__isnull=False)),
+    }
+
+
+COUNT_FIELDS = ["cohorts", "registered", "confirmed", "withdrawn", "completed", "pre_n", "post_n",
+                "gain_n", "g_n", "g_excluded", "attended", "excused", "seat_sessions"]
+SUM_FIELDS = ["pre_sum", "post_sum", "gain_sum", "g_sum"]
+
+
+def empty_figures():
+    return dict.fromkeys(COUNT_FIELDS, 0) | dict.fromkeys(SUM_FIELDS, 0.0)
+
+
+def finish_figures(row):
+    """Derived figures from sums and counts: means (None without data), attendance rate (None
+    without sessions), missing tests."""
+
+    def mean(total, n):
+        return total / n if n else None
+
+    row["expected"] = row["seat_sessions"] - row["excused"]
+    row["attendance_rate"] = 100.0 * row["attended"] / row["expected"] if row["expected"] > 0 else None
+    row["pre_mean"] = mean(row["pre_sum"], row["pre_n"])
+    row["post_mean"] = mean(row["post_sum"], row["post_n"])
+    row["gain_mean"] = mean(row["gain_sum"], row["gain_n"])
+    row["g_mean"] = mean(row["g_sum"], row["g_n"])
+    row["missing_pre"] = row["confirmed"] - row["pre_n"]
+    row["missing_post"] = row["confirmed"] - row["post_n"]
+    return row
+
+
+@dataclass
+class Overview:
+    rows: list = field(default_factory=list)  # one per year and country
+    total: dict = field(default_factory=dict)
+    by_year: list = field(default_factory=list)
+    by_country: list = field(default_factory=list)
+
+
+def programme_overview(cohorts):
+    """Figures by year and country for `cohorts` (already scoped and filtered). Three queries:
+    cohorts (with their number of sessions), enrolments (with scores and completion), attendance."""
+    groups = {}
+
+    def group(year, country):
+        return groups.setdefault((year, country), empty_figures())
+
+    # Sessions per cohort up front: completion then counts each enrolment's own attendance rows
+    # (index-only) instead of joining every session of its cohort, and seat-sessions are summed
+    # over the enrolments without a correlated subquery per cohort.
+    sessions_by_cohort, group_of = {}, {}
+    for r in cohorts.order_by().values("pk", "year", "country").annotate(n_sessions=Count("sessions")):
+        group(r["year"], r["country"])["cohorts"] += 1
+        sessions_by_cohort[r["pk"]] = r["n_sessions"]
+        group_of[r["pk"]] = group(r["year"], r["country"])
+
+    # The cohorts' ids, now known, filter the enrolments (no join back to the cohorts), and both
+    # grouped queries group by cohort id: their sums and counts are added into year x country here.
+    enrolments = Enrolment.objects.filter(cohort_id__in=list(sessions_by_cohort))
+    # Only seated enrolments can complete (with_completion says so too): the others' attendance
+    # rows are left out of the per-enrolment GROUP BY.
+    completed_ids = (
+        enrolments.seated().with_completion(sessions_count=sessions_by_cohort)
+        .filter(is_completed=True).values("pk")
+    )
+    for r in (
+        enrolments.with_scores().order_by().values("cohort_id", "status")
+        .annotate(**_enrolment_figures(completed_ids))
+    ):
+        cohort_id, status, n = r.pop("cohort_id"), r.pop("status"), r.pop("n")
+        into = group_of[cohort_id]
+        into["registered"] += n
+        if status == EnrolmentStatus.WITHDRAWN:
+            into["withdrawn"] += n
+        if status not in SEATED_STATUSES:
+            continue  # scores and completion are those of participants
+        into["confirmed"] += n
+        for k, v in r.items():
+            into[k] += v if v is not None else 0
+        # Seat-sessions: the cohort's participants times its sessions (grouped by cohort, no CASE).
+        into["seat_sessions"] += n * sessions_by_cohort[cohort_id]
+
+    attendance = (
+        Attendance.objects.filter(
+            enrolment__cohort_id__in=list(sessions_by_cohort), enrolment__status__in=SEATED_STATUSES
+        )
+        .order_by()
+        .values("enrolment__cohort_id")
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=ATTENDED_STATUSES)),
+            excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
+        )
+    )
+    for r in attendance:
+        into = group_of[r["enrolment__cohort_id"]]
+        into["attended"] += r["attended"]
+        into["excused"] += r["excused"]
+
+    def add(into, row):
+        for key in COUNT_FIELDS + SUM_FIELDS:
+            into[key] += row[key]
+
+    rows, total, years, countries = [], empty_figures(), {}, {}
+    for (year, country), row in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "", kv[0][1])):
+        add(total, row)
+        add(years.setdefault(year, empty_figures() | {"year": year}), row)
+        add(countries.setdefault(country, empty_figures() | {"country": country}), row)
+        row.update(year=year, country=country, country_label=country_label(country))
+        rows.append(finish_figures(row))
+    by_country = [
+        finish_figures(countries[c] | {"country_label": country_label(c)})
+        for c in sorted(countries, key=lambda c: (c == "", c))
+    ]
+    return Overview(rows=rows, total=finish_figures(total), by_year=[finish_figures(years[y]) for y in sorted(years)],
+                    by_country=by_country)

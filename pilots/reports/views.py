@@ -1,0 +1,166 @@
+"""Coordinator reports: thin views over the report queries, scoped to the user's countries.
+
+Every view needs pilots.view_reports (anonymous users go to sign-in, others get 403) and reads
+cohorts only through `access.report_cohorts(user)`, so a cohort outside the user's countries is a
+404 for the page and for every export.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from pilots.access import report_cohorts, reports_required, visible_countries
+from pilots.choices import AttendanceStatus
+from pilots.models import Cohort
+from pilots.templatetags.reports_tags import era_year
+
+from . import charts, exports
+from .cache import cached
+from .cohort import (
+    attendance_by_session,
+    breakdowns,
+    cohort_summary,
+    enrolment_funnel,
+    gain_distribution,
+    roster,
+    roster_figures,
+    score_distribution,
+)
+from .filters import OverviewFilter
+from .overview import programme_overview
+
+ERA_SESSION_KEY = "pilots_report_era"
+
+
+def report_era(request):
+    """'be' (Buddhist Era) or 'ce'; ?era=be|ce switches it and the session remembers the choice."""
+    era = request.GET.get("era")
+    if era in ("be", "ce"):
+        request.session[ERA_SESSION_KEY] = era
+    return request.session.get(ERA_SESSION_KEY, "ce")
+
+
+def _check_format(fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+
+
+def _scoped_cohort(request, code):
+    return get_object_or_404(
+        report_cohorts(request.user, Cohort.objects.select_related("programme", "province")), code=code
+    )
+
+
+def _overview(request):
+    filterset = OverviewFilter(request.GET or None, queryset=report_cohorts(request.user))
+    filters = sorted((k, str(v)) for k, v in filterset.form.cleaned_data.items() if v) \
+        if filterset.is_valid() else []
+    data = cached(("overview", visible_countries(request.user), tuple(filters)),
+                  lambda: programme_overview(filterset.qs))
+    return filterset, data
+
+
+@reports_required
+def overview(request):
+    era = report_era(request)
+    filterset, data = _overview(request)
+    labels = [f"{era_year(r['year'], era)} {r['country_label']}" for r in data.rows]
+    chart = charts.Chart(
+        slug="overview-chart",
+        title=_("Teachers by year and country"),
+        description=_("Registered, confirmed and completed teachers for each year and country; "
+                      "the same numbers are in the table beside the chart."),
+        categories=labels,
+        series=[
+            (_("Registered"), [r["registered"] for r in data.rows]),
+            (_("Confirmed"), [r["confirmed"] for r in data.rows]),
+            (_("Completed"), [r["completed"] for r in data.rows]),
+        ],
+    )
+    cohorts = filterset.qs.order_by("-year", "country", "name").only(
+        "code", "name", "year", "country", "kind", "language", "start_date"
+    )
+    query = request.GET.copy()
+    query.pop("era", None)
+    return render(request, "pilots/reports/overview.html", {
+        "filter": filterset, "overview": data, "chart": chart, "cohorts": cohorts, "era": era,
+        "query": query.urlencode(),
+    })
+
+
+@reports_required
+def overview_export(request, fmt):
+    _check_format(fmt)
+    _filterset, data = _overview(request)
+    if fmt == "xlsx":
+        return exports.xlsx_response("programme-overview.xlsx", exports.overview_rows(data), "Overview")
+    return exports.csv_response("programme-overview.csv", exports.overview_rows(data))
+
+
+@reports_required
+def overview_shared_export(request):
+    _filterset, data = _overview(request)
+    return exports.csv_response("programme-overview-shared.csv", exports.overview_rows(data, shared=True))
+
+
+@reports_required
+def cohort_report(request, code):
+    era = report_era(request)
+    cohort = _scoped_cohort(request, code)
+    body = cached(
+        ("cohort", cohort.pk, get_language(), era),
+        lambda: render_to_string("pilots/reports/_cohort_body.html", _cohort_context(cohort, era), request),
+    )
+    return render(request, "pilots/reports/cohort.html", {"cohort": cohort, "body": body})
+
+
+def _cohort_context(cohort, era):
+    # The per-enrolment aggregate, once: the summary and the roster both read it.
+    figures = roster_figures(cohort)
+    summary = cohort_summary(cohort, figures.values())
+    participants = summary["confirmed"]
+    sessions = attendance_by_session(cohort, participants)
+    scores = score_distribution(cohort)
+    statuses = [(k.value, k.label) for k in AttendanceStatus]
+    attendance_chart = charts.Chart(
+        slug="attendance-chart",
+        title=_("Attendance per session"),
+        description=_("Participants present, late, absent and excused at each session; the same "
+                      "numbers are in the table beside the chart."),
+        categories=[s.title for s in sessions],
+        series=[(label, [getattr(s, key) for s in sessions]) for key, label in statuses],
+        stacked=True,
+    )
+    score_chart = charts.Chart(
+        slug="score-chart",
+        title=_("Pre- and post-test scores"),
+        description=_("Number of participants in each ten-point score band, before and after the "
+                      "training; the same numbers are in the table beside the chart."),
+        categories=[b["label"] for b in scores],
+        series=[(_("Pre-test"), [b["pre"] for b in scores]), (_("Post-test"), [b["post"] for b in scores])],
+    )
+    return {
+        "cohort": cohort, "summary": summary, "funnel": enrolment_funnel(cohort),
+        "breakdowns": breakdowns(cohort), "sessions": sessions,
+        "attendance_chart": attendance_chart, "score_chart": score_chart,
+        "gains": gain_distribution(cohort), "roster": roster(cohort, figures), "era": era,
+        "statuses": statuses,
+    }
+
+
+@reports_required
+def cohort_roster_export(request, code, fmt):
+    _check_format(fmt)
+    cohort = _scoped_cohort(request, code)
+    name = f"roster-{cohort.code}.{fmt}"
+    if fmt == "xlsx":
+        return exports.xlsx_response(name, exports.roster_rows(cohort), "Roster")
+    return exports.csv_response(name, exports.roster_rows(cohort))
+
+
+@reports_required
+def cohort_summary_export(request, code):
+    cohort = _scoped_cohort(request, code)
+    return exports.csv_response(f"summary-{cohort.code}-shared.csv", exports.cohort_summary_rows(cohort))

@@ -1,0 +1,215 @@
+"""Batch writes of the staff pages: a session's attendance register, a cohort's test scores, and the
+review of applications and the waiting list.
+
+A register or a scores page is saved in one transaction, all rows or none, with a fixed number of
+queries whatever the number of teachers; a row someone else saved since the page was opened is
+never overwritten silently (the row's `updated_at` is its version). Review goes through the
+single-enrolment services of `pilots.enrolment`, so capacity holds however many reviewers work.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pilots.choices import EnrolmentStatus
+from pilots.enrolment import (
+    EnrolmentError,
+    confirm_enrolment,
+    reject_enrolment,
+    waitlist_enrolment,
+    write_rows,
+)
+from pilots.models import Assessment, Attendance, Enrolment, Session
+
+
+class RecordError(ValidationError):
+    """A staff page's batch could not be saved; `code` says why, nothing was written."""
+
+
+class AttendanceConflict(RecordError):
+    """Rows changed by someone else since the register was opened. `conflicts` lists them as
+    dicts: enrolment_id, current status, current note, changed_by (a user or None)."""
+
+    def __init__(self, conflicts):
+        self.conflicts = conflicts
+        super().__init__(
+            _(
+                "Someone else saved this register after you opened it. Nothing was saved: check "
+                "the rows marked below and save again."
+            ),
+            code="conflict",
+        )
+
+
+def attendance_version(attendance) -> str:
+    """The optimistic-locking token of an attendance or assessment row ('' when there is none)."""
+    return attendance.updated_at.isoformat() if attendance is not None else ""
+
+
+def record_attendance(*, session, entries, user=None) -> dict:
+    """Save a session's register in one transaction: all rows or none.
+
+    `entries` is a list of dicts (enrolment_id, status, note, version) where version is the token
+    the form was opened with (`attendance_version`). Invariant: a row someone else changed since
+    then is never overwritten silently; if any row conflicts (and its value differs), nothing is
+    saved and AttendanceConflict lists the rows. Blank statuses mean "not recorded" and leave
+    the row as it is. Enrolments must be seated in the session's cohort. A fixed number of queries
+    whatever the number of rows (bulk create/update with history, `user` as history_user).
+    """
+
+    with transaction.atomic():
+        # Serialise saves of the same register, so that two first saves cannot both insert.
+        list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True))
+        seated = set(
+            Enrolment.objects.seated()
+            .filter(cohort_id=session.cohort_id, pk__in=[e["enrolment_id"] for e in entries])
+            .values_list("pk", flat=True)
+        )
+        if len(seated) != len({e["enrolment_id"] for e in entries}):
+            raise RecordError(
+                _("Some teachers on this register are no longer confirmed. Reload the page."),
+                code="not_seated",
+            )
+        existing = {
+            a.enrolment_id: a
+            for a in Attendance.objects.select_for_update().filter(
+                session=session, enrolment_id__in=seated
+            )
+        }
+        conflicts, creates, updates = [], [], []
+        now = timezone.now()
+        for entry in entries:
+            current = existing.get(entry["enrolment_id"])
+            status, note = entry["status"], entry.get("note", "")
+            if attendance_version(current) != (entry.get("version") or ""):
+                if current is None or (current.status, current.note) != (status, note):
+                    conflicts.append(
+                        {"enrolment_id": entry["enrolment_id"], "status": getattr(current, "status", ""),
+                         "note": getattr(current, "note", ""), "attendance_id": getattr(current, "pk", None),
+                         "version": attendance_version(current)}
+                    )
+                continue
+            if not status:
+                continue
+            if current is None:
+                creates.append(
+                    Attendance(session=session, enrolment_id=entry["enrolment_id"], status=status,
+                               note=note, updated_at=now)
+                )
+            elif (current.status, current.note) != (status, note):
+                current.status, current.note, current.updated_at = status, note, now
+                updates.append(current)
+        if conflicts:
+            _attach_changed_by(conflicts)
+            raise AttendanceConflict(conflicts)
+        return write_rows(Attendance, creates, updates, ["status", "note", "updated_at"], user=user)
+
+
+def _attach_changed_by(conflicts) -> None:
+
+    ids = [c["attendance_id"] for c in conflicts if c["attendance_id"]]
+    latest = {}
+    for record in (
+        Attendance.history.filter(id__in=ids).select_related("history_user").order_by("history_date")
+    ):
+        latest[record.id] = record.history_user
+    for conflict in conflicts:
+        conflict["changed_by"] = latest.get(conflict["attendance_id"])
+
+
+class ScoreConflict(RecordError):
+    """Scores changed by someone else since the page was opened; `conflicts` lists them as
+    dicts: enrolment_id, score (current), version (current)."""
+
+    def __init__(self, conflicts):
+        self.conflicts = conflicts
+        super().__init__(
+            _(
+                "Someone else saved scores on this page after you opened it. Nothing was saved: "
+                "check the rows marked below and save again."
+            ),
+            code="conflict",
+        )
+
+
+def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=None) -> dict:
+    """Save the pre- or post-test scores of a cohort in one transaction: all rows or none.
+
+    `scores` maps enrolment ids (seated in `cohort`) to a Decimal 0-100; None means "no score"
+    and leaves a row without one as it is. The forms validate the range; the database
+    constraint is the backstop. With `versions` (enrolment id -> `attendance_version`-style token
+    of the score when the page opened), a score someone else changed meanwhile is never
+    overwritten silently: ScoreConflict, nothing saved. A fixed number of queries whatever the
+    size of the cohort.
+    """
+
+    with transaction.atomic():
+        # Locking the teachers' enrolment rows serialises two saves of the same page.
+        seated = set(
+            Enrolment.objects.seated()
+            .select_for_update()
+            .filter(cohort_id=cohort.pk, pk__in=list(scores))
+            .values_list("pk", flat=True)
+        )
+        if seated != set(scores):
+            raise RecordError(
+                _("Some teachers on this page are no longer confirmed. Reload the page."),
+                code="not_seated",
+            )
+        existing = {
+            a.enrolment_id: a
+            for a in Assessment.objects.select_for_update().filter(enrolment_id__in=seated, kind=kind)
+        }
+        now = timezone.now()
+        creates, updates, conflicts = [], [], []
+        for enrolment_id, score in scores.items():
+            current = existing.get(enrolment_id)
+            if versions is not None and attendance_version(current) != (versions.get(enrolment_id) or ""):
+                if score is not None and getattr(current, "score", None) != score:
+                    conflicts.append({"enrolment_id": enrolment_id,
+                                      "score": getattr(current, "score", None),
+                                      "version": attendance_version(current)})
+                continue
+            if score is None:
+                continue
+            if current is None:
+                creates.append(
+                    Assessment(enrolment_id=enrolment_id, kind=kind, score=score, taken_on=taken_on,
+                               updated_at=now)
+                )
+            elif current.score != score or (taken_on and current.taken_on != taken_on):
+                current.score, current.updated_at = score, now
+                current.taken_on = taken_on or current.taken_on
+                updates.append(current)
+        if conflicts:
+            raise ScoreConflict(conflicts)
+        return write_rows(Assessment, creates, updates, ["score", "taken_on", "updated_at"], user=user)
+
+
+# Review action -> (service, the status it leads to).
+REVIEW_ACTIONS = {
+    "confirm": (confirm_enrolment, EnrolmentStatus.CONFIRMED),
+    "waitlist": (waitlist_enrolment, EnrolmentStatus.WAITLISTED),
+    "reject": (reject_enrolment, EnrolmentStatus.REJECTED),
+}
+
+
+def review_enrolments(*, cohort, enrolment_ids, action) -> tuple[list[Enrolment], list[EnrolmentError]]:
+    """Apply one review action to several enrolments of a cohort, oldest first.
+
+    Each enrolment goes through the single-enrolment service (which locks the cohort), so
+    capacity holds however many reviewers work at once. Returns the enrolments changed and the
+    errors of those refused (e.g. `cohort_full` once the seats are gone): a refusal does not
+    undo the others.
+    """
+    service, target = REVIEW_ACTIONS[action]
+    done, errors = [], []
+    for enrolment in cohort.enrolments.filter(pk__in=enrolment_ids).order_by("created_at", "pk"):
+        if enrolment.status == target:  # e.g. another reviewer got there first
+            continue
+        try:
+            done.append(service(enrolment=enrolment))
+        except EnrolmentError as exc:
+            errors.append(exc)
+    return done, errors

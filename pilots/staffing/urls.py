@@ -1,0 +1,15 @@
+"""Staff pages, under /staff/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "staffing"
+
+urlpatterns = [
+    path("", views.my_cohorts, name="my_cohorts"),
+    path("sessions/<int:pk>/attendance/", views.attendance_register, name="attendance"),
+    path("sessions/<int:pk>/sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
+    path("cohorts/<int:pk>/scores/<slug:kind>/", views.scores, name="scores"),
+    path("cohorts/<int:pk>/review/", views.review, name="review"),
+]

@@ -1,0 +1,97 @@
+"""Rules about a teacher's own details, shared by the registration form, the status page and imports:
+normalisation, phone numbers, the country a teacher writes their name for, and finding a teacher.
+
+Normalisation (documented for teachers' data): every text is converted to Unicode NFC and trimmed
+of surrounding whitespace; emails are also case-folded; phone numbers are stored in E.164
+(+85512345678). Control characters (tab, newline, bell...) are refused in one-line fields.
+"""
+
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.phonenumber import PhoneNumber
+
+from .choices import Country, name_order_for
+from .models import Teacher
+
+
+def normalise_text(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def normalise_email(value: str) -> str:
+    return normalise_text(value).casefold()
+
+
+def reject_control_characters(value: str) -> None:
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValidationError(
+            _("Remove the invisible control characters (such as tabs or line breaks)."),
+            code="control_characters",
+        )
+
+
+def phone_countries(cohort) -> list[str]:
+    """Countries whose phone numbers a cohort accepts: its own, or any of the three if regional."""
+    return [cohort.country] if cohort.country else list(Country.values)
+
+
+def teacher_country(cohort, province=None) -> str:
+    """The country a teacher of `cohort` comes from: the cohort's, else their province's ('' if
+    neither is known)."""
+    if cohort.country:
+        return cohort.country
+    return province.country if province else ""
+
+
+def name_order(cohort, province=None) -> str:
+    """The order a teacher of `cohort` (from `province`) writes their names in."""
+    return name_order_for(teacher_country(cohort, province))
+
+
+def phone_example(country: str) -> str:
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def parse_phone(raw: str, *, cohort, province=None) -> PhoneNumber:
+    """A valid phone number of one of the cohort's countries (`phone_countries`), read in the
+    teacher's country when it is written without a country code; else a ValidationError."""
+    countries = phone_countries(cohort)
+    default_country = teacher_country(cohort, province) or None
+    try:
+        number = PhoneNumber.from_string(raw, region=default_country)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not number.is_valid():
+        if default_country:
+            message = _("Enter a valid phone number, for example %(example)s.") % {
+                "example": phone_example(default_country)
+            }
+        else:
+            message = _("Enter a valid phone number with its country code, for example %(example)s.") % {
+                "example": phone_example("KH")
+            }
+        raise ValidationError(message, code="invalid_phone")
+    if phonenumbers.region_code_for_number(number) not in countries:
+        raise ValidationError(
+            _("Enter a phone number of %(countries)s.")
+            % {"countries": ", ".join(str(Country(c).label) for c in countries)},
+            code="phone_country",
+        )
+    return number
+
+
+def find_teacher(email: str) -> Teacher | None:
+    """The teacher with this email (any case), or None."""
+    # Matches the functional unique index on LOWER(email); stored emails are already case-folded.
+    # The `email <> ''` condition lets PostgreSQL use that partial index instead of a scan.
+    return (
+        Teacher.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=email.lower())
+        .exclude(email="")
+        .first()
+    )

@@ -1,0 +1,133 @@
+"""Concurrency on real PostgreSQL: many teachers register at the same moment for a few seats."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from phonenumber_field.phonenumber import PhoneNumber
+
+from pilots.choices import EnrolmentStatus
+from pilots.enrolment import CohortBusy
+from pilots.models import Cohort, Enrolment, Province
+from pilots.registration import services as registration_services
+from tests.factories import OpenCohortFactory
+
+# The flush after each transactional test reloads provinces and subjects (pilots.reference).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 40
+CAPACITY = 10
+ROUNDS = 20
+
+
+def _details(n, province):
+    return {
+        "family_name": "ផល",
+        "given_name": f"សុភា{n}",
+        "family_name_latin": "",
+        "given_name_latin": "",
+        "nickname": "",
+        "name_order": "family_first",
+        "gender": "female",
+        "email": f"race{n}@example.org",
+        "phone": PhoneNumber.from_string("+85512345678"),
+        "school": "School",
+        "school_level": "lower_secondary",
+        "province": province,
+        "years_experience": 3,
+        "preferred_language": "km",
+    }
+
+
+def fire_registrations(cohorts, clients=CLIENTS):
+    """For each cohort in turn, `clients` threads register at the same moment (a barrier releases
+    them together); each thread keeps its own database connection for all rounds."""
+    province = Province.objects.get(code="KH-12")
+    barrier = threading.Barrier(clients)
+    errors = []
+
+    def client(n):
+        try:
+            for round_, cohort in enumerate(cohorts):
+                barrier.wait(timeout=30)
+                registration_services.register_teacher(
+                    cohort=cohort,
+                    details=_details(round_ * 1000 + n, province),
+                    language="km",
+                    consent_version="2024-11",
+                )
+        except Exception as exc:  # reported by the test, not lost in a thread
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+
+
+def counts(cohort):
+    seated = Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.CONFIRMED).count()
+    waiting = Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.WAITLISTED).count()
+    return seated, waiting
+
+
+def test_concurrent_registrations_never_exceed_capacity():
+    """40 registrations at once for 10 seats, 20 times: always 10 confirmed and 30 waitlisted."""
+    cohorts = OpenCohortFactory.create_batch(ROUNDS, capacity=CAPACITY)
+    fire_registrations(cohorts)
+    assert [counts(cohort) for cohort in cohorts] == [(CAPACITY, CLIENTS - CAPACITY)] * ROUNDS
+
+
+def _no_lock(cohort_id):
+    return Cohort.objects.get(pk=cohort_id)
+
+
+def test_the_harness_catches_overbooking_when_the_lock_is_removed(monkeypatch):
+    """Control: without the row lock, the same harness sees more confirmed than seats.
+
+    Each round is racy by nature, so five rounds run; one overbooking proves the point.
+    """
+    monkeypatch.setattr(registration_services, "lock_cohort", _no_lock)
+    cohorts = OpenCohortFactory.create_batch(5, capacity=CAPACITY)
+    fire_registrations(cohorts)
+    seated = [counts(cohort)[0] for cohort in cohorts]
+    assert max(seated) > CAPACITY, seated
+
+
+def test_a_lock_held_too_long_gives_busy_not_an_error(settings):
+    settings.PILOTS_LOCK_TIMEOUT_MS = 100
+    cohort = OpenCohortFactory(capacity=CAPACITY)
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                Cohort.objects.select_for_update().get(pk=cohort.pk)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with pytest.raises(CohortBusy) as exc:
+            registration_services.register_teacher(
+                cohort=cohort,
+                details=_details(1, Province.objects.get(code="KH-12")),
+                language="km",
+                consent_version="2024-11",
+            )
+        assert exc.value.code == "busy"
+        assert connection.vendor == "postgresql"
+    finally:
+        release.set()
+        holder.join()
+    assert not Enrolment.objects.filter(cohort=cohort).exists()
