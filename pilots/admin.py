@@ -123,20 +123,26 @@ class SessionInline(admin.TabularInline):
 
 
 class EnrolmentInline(admin.TabularInline):
-    """Read-only: enrolment statuses change through the actions on the enrolment list."""
+    """Read-only: enrolment statuses change through the actions on the enrolment list. Shows the
+    enrolment's other side: the teacher on a cohort's page, the cohort on a teacher's."""
 
     model = Enrolment
+    other = "teacher"
     extra = 0
-    fields = ["teacher", "status", "reference", "created_at"]
-    readonly_fields = fields
     show_change_link = True
     can_delete = False
+
+    def get_fields(self, request, obj=None):
+        return [self.other, "status", "reference", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("teacher")
+        return super().get_queryset(request).select_related(self.other)
 
 
 @admin.register(Cohort)
@@ -210,20 +216,9 @@ class SessionAdmin(ReportDataMixin, admin.ModelAdmin):
 # --- teachers and enrolments ----------------------------------------------------------------
 
 
-class TeacherEnrolmentInline(admin.TabularInline):
-    model = Enrolment
+class TeacherEnrolmentInline(EnrolmentInline):
     fk_name = "teacher"
-    extra = 0
-    fields = ["cohort", "status", "reference", "created_at"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cohort")
+    other = "cohort"
 
 
 @admin.register(Teacher)
@@ -379,24 +374,29 @@ class EnrolmentAdmin(ReportDataMixin, SimpleHistoryAdmin):
         self._apply(request, queryset, withdraw_enrolment, _("%(n)d enrolment(s) withdrawn."))
 
 
-@admin.register(Attendance)
-class AttendanceAdmin(ReportDataMixin, SimpleHistoryAdmin):
-    list_display = ["teacher", "session", "cohort", "status", "updated_at"]
-    list_filter = ["status", "session__cohort__country", "session__cohort__year"]
-    list_select_related = ["enrolment__teacher", "session__cohort"]
+class EnrolmentRecordAdmin(ReportDataMixin, SimpleHistoryAdmin):
+    """The lists of attendance and of scores: each row belongs to one teacher's enrolment."""
+
     search_fields = [
         "enrolment__teacher__family_name",
         "enrolment__teacher__given_name",
         "enrolment__teacher__email",
         "enrolment__reference",
-        "session__title",
     ]
-    date_hierarchy = "session__date"
-    autocomplete_fields = ["enrolment", "session"]
 
     @admin.display(description=_("teacher"), ordering="enrolment__teacher__family_name")
     def teacher(self, obj):
         return obj.enrolment.teacher
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(EnrolmentRecordAdmin):
+    list_display = ["teacher", "session", "cohort", "status", "updated_at"]
+    list_filter = ["status", "session__cohort__country", "session__cohort__year"]
+    list_select_related = ["enrolment__teacher", "session__cohort"]
+    search_fields = [*EnrolmentRecordAdmin.search_fields, "session__title"]
+    date_hierarchy = "session__date"
+    autocomplete_fields = ["enrolment", "session"]
 
     @admin.display(description=_("cohort"))
     def cohort(self, obj):
@@ -404,22 +404,12 @@ class AttendanceAdmin(ReportDataMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReportDataMixin, SimpleHistoryAdmin):
+class AssessmentAdmin(EnrolmentRecordAdmin):
     list_display = ["teacher", "cohort", "kind", "score", "taken_on"]
     list_filter = ["kind", "enrolment__cohort__country", "enrolment__cohort__year"]
     list_select_related = ["enrolment__teacher", "enrolment__cohort"]
-    search_fields = [
-        "enrolment__teacher__family_name",
-        "enrolment__teacher__given_name",
-        "enrolment__teacher__email",
-        "enrolment__reference",
-    ]
     date_hierarchy = "taken_on"
     autocomplete_fields = ["enrolment"]
-
-    @admin.display(description=_("teacher"), ordering="enrolment__teacher__family_name")
-    def teacher(self, obj):
-        return obj.enrolment.teacher
 
     @admin.display(description=_("cohort"))
     def cohort(self, obj):

@@ -38,6 +38,18 @@ def _row_enrolment(plan, number, values, cohort, identity, index):
     return enrolment
 
 
+def _first_rows(plan, rows, *, key, duplicate):
+    """The rows whose `key` comes for the first time; a repeat is a problem on its row, in the words
+    `duplicate(first row number, row)`."""
+    seen = {}
+    for row in rows:
+        if key(row) in seen:
+            plan.problem(row[0], "email", duplicate(seen[key(row)], row))
+            continue
+        seen[key(row)] = row[0]
+        yield row
+
+
 def plan_attendance(plan, table, cohorts):
     index = _enrolments_by_identity(plan.cohort_ids)
     sessions = {}
@@ -79,15 +91,13 @@ def plan_attendance(plan, table, cohorts):
         for a in Attendance.objects.filter(enrolment_id__in={r[1].pk for r in rows},
                                            session_id__in={r[2].pk for r in rows})
     }
-    seen = {}
-    for number, enrolment, session, status, note in rows:
-        pair = (enrolment.pk, session.pk)
-        if pair in seen:
-            plan.problem(number, "email", _("Duplicate row: row %(row)s already gives this teacher's "
-                                            "attendance at this session.") % {"row": seen[pair]})
-            continue
-        seen[pair] = number
-        current = existing.get(pair)
+    firsts = _first_rows(
+        plan, rows, key=lambda r: (r[1].pk, r[2].pk),
+        duplicate=lambda first, _row: _("Duplicate row: row %(row)s already gives this teacher's "
+                                        "attendance at this session.") % {"row": first},
+    )
+    for number, enrolment, session, status, note in firsts:
+        current = existing.get((enrolment.pk, session.pk))
         label = AttendanceStatus(status).label
         if current is None:
             plan.attendance_creates.append(Attendance(enrolment=enrolment, session=session, status=status,
@@ -138,16 +148,13 @@ def plan_scores(plan, table, cohorts):
             rows.append((number, enrolment, kind, score, taken_on))
     existing = {(a.enrolment_id, a.kind): a
                 for a in Assessment.objects.filter(enrolment_id__in={r[1].pk for r in rows})}
-    seen = {}
-    for number, enrolment, kind, score, taken_on in rows:
-        pair = (enrolment.pk, kind)
-        if pair in seen:
-            plan.problem(number, "email", _("Duplicate row: row %(row)s already gives this teacher's "
-                                            "%(test)s.") % {"row": seen[pair],
-                                                            "test": AssessmentKind(kind).label})
-            continue
-        seen[pair] = number
-        current = existing.get(pair)
+    firsts = _first_rows(
+        plan, rows, key=lambda r: (r[1].pk, r[2]),
+        duplicate=lambda first, row: _("Duplicate row: row %(row)s already gives this teacher's "
+                                       "%(test)s.") % {"row": first, "test": AssessmentKind(row[2]).label},
+    )
+    for number, enrolment, kind, score, taken_on in firsts:
+        current = existing.get((enrolment.pk, kind))
         label = AssessmentKind(kind).label
         if current is None:
             plan.score_creates.append(Assessment(enrolment=enrolment, kind=kind, score=score,

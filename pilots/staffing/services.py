@@ -27,19 +27,40 @@ class RecordError(ValidationError):
     """A staff page's batch could not be saved; `code` says why, nothing was written."""
 
 
-class AttendanceConflict(RecordError):
-    """Rows changed by someone else since the register was opened. `conflicts` lists them as
-    dicts: enrolment_id, current status, current note, changed_by (a user or None)."""
+class RowConflict(RecordError):
+    """Rows someone else saved since the page was opened; nothing was saved. `conflicts` lists them
+    as dicts: enrolment_id, the row's current values and version."""
+
+    text = ""
 
     def __init__(self, conflicts):
         self.conflicts = conflicts
-        super().__init__(
-            _(
-                "Someone else saved this register after you opened it. Nothing was saved: check "
-                "the rows marked below and save again."
-            ),
-            code="conflict",
-        )
+        super().__init__(self.text, code="conflict")
+
+
+class AttendanceConflict(RowConflict):
+    """A register's rows changed meanwhile; each conflict also says who changed it (changed_by)."""
+
+    text = _(
+        "Someone else saved this register after you opened it. Nothing was saved: check "
+        "the rows marked below and save again."
+    )
+
+
+class ScoreConflict(RowConflict):
+    text = _(
+        "Someone else saved scores on this page after you opened it. Nothing was saved: "
+        "check the rows marked below and save again."
+    )
+
+
+def _seated_ids(cohort_id: int, enrolment_ids, *, lock: bool, message) -> set[int]:
+    """The enrolment ids, all seated in the cohort, or RecordError `not_seated` (reload the page)."""
+    queryset = Enrolment.objects.seated().filter(cohort_id=cohort_id, pk__in=list(enrolment_ids))
+    seated = set((queryset.select_for_update() if lock else queryset).values_list("pk", flat=True))
+    if seated != set(enrolment_ids):
+        raise RecordError(message, code="not_seated")
+    return seated
 
 
 def attendance_version(attendance) -> str:
@@ -61,16 +82,10 @@ def record_attendance(*, session, entries, user=None) -> dict:
     with transaction.atomic():
         # Serialise saves of the same register, so that two first saves cannot both insert.
         list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True))
-        seated = set(
-            Enrolment.objects.seated()
-            .filter(cohort_id=session.cohort_id, pk__in=[e["enrolment_id"] for e in entries])
-            .values_list("pk", flat=True)
+        seated = _seated_ids(
+            session.cohort_id, {e["enrolment_id"] for e in entries}, lock=False,
+            message=_("Some teachers on this register are no longer confirmed. Reload the page."),
         )
-        if len(seated) != len({e["enrolment_id"] for e in entries}):
-            raise RecordError(
-                _("Some teachers on this register are no longer confirmed. Reload the page."),
-                code="not_seated",
-            )
         existing = {
             a.enrolment_id: a
             for a in Attendance.objects.select_for_update().filter(
@@ -107,7 +122,6 @@ def record_attendance(*, session, entries, user=None) -> dict:
 
 
 def _attach_changed_by(conflicts) -> None:
-
     ids = [c["attendance_id"] for c in conflicts if c["attendance_id"]]
     latest = {}
     for record in (
@@ -116,21 +130,6 @@ def _attach_changed_by(conflicts) -> None:
         latest[record.id] = record.history_user
     for conflict in conflicts:
         conflict["changed_by"] = latest.get(conflict["attendance_id"])
-
-
-class ScoreConflict(RecordError):
-    """Scores changed by someone else since the page was opened; `conflicts` lists them as
-    dicts: enrolment_id, score (current), version (current)."""
-
-    def __init__(self, conflicts):
-        self.conflicts = conflicts
-        super().__init__(
-            _(
-                "Someone else saved scores on this page after you opened it. Nothing was saved: "
-                "check the rows marked below and save again."
-            ),
-            code="conflict",
-        )
 
 
 def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=None) -> dict:
@@ -146,17 +145,10 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
 
     with transaction.atomic():
         # Locking the teachers' enrolment rows serialises two saves of the same page.
-        seated = set(
-            Enrolment.objects.seated()
-            .select_for_update()
-            .filter(cohort_id=cohort.pk, pk__in=list(scores))
-            .values_list("pk", flat=True)
+        seated = _seated_ids(
+            cohort.pk, set(scores), lock=True,
+            message=_("Some teachers on this page are no longer confirmed. Reload the page."),
         )
-        if seated != set(scores):
-            raise RecordError(
-                _("Some teachers on this page are no longer confirmed. Reload the page."),
-                code="not_seated",
-            )
         existing = {
             a.enrolment_id: a
             for a in Assessment.objects.select_for_update().filter(enrolment_id__in=seated, kind=kind)

@@ -99,36 +99,20 @@ def attendance_register(request, pk):
             ]
             for entry in entries:
                 entry["enrolment_id"] = entry.pop("enrolment")
-            try:
-                result = services.record_attendance(session=session, entries=entries, user=request.user)
-            except services.AttendanceConflict as exc:
-                conflicts = {c["enrolment_id"]: c for c in exc.conflicts}
-                data = _with_conflict_versions(request.POST, formset, conflicts, prefix="att")
-                formset = AttendanceFormSet(data, initial=initial, prefix="att")
-                messages.error(request, exc.messages[0])
-            except services.RecordError as exc:
-                messages.error(request, exc.messages[0])
-            else:
-                messages.success(
-                    request,
-                    _("Attendance saved: %(created)s recorded, %(updated)s changed.") % result,
-                )
+            saved, formset, conflicts = _save_rows(
+                request, formset, lambda: services.record_attendance(
+                    session=session, entries=entries, user=request.user),
+                initial=initial, done=_("Attendance saved: %(created)s recorded, %(updated)s changed."),
+            )
+            if saved:
                 return redirect("staffing:attendance", pk=session.pk)
     else:
         formset = AttendanceFormSet(initial=initial, prefix="att")
-    by_id = {e.pk: e for e in enrolments}
-    rows = []
-    for form in formset:
-        try:
-            enrolment_id = int(form["enrolment"].value())
-        except (TypeError, ValueError):
-            enrolment_id = None
-        conflict = conflicts.get(enrolment_id)
-        if conflict:
-            conflict["status_label"] = (
-                AttendanceStatus(conflict["status"]).label if conflict["status"] else _("Not recorded")
-            )
-        rows.append({"form": form, "enrolment": by_id.get(enrolment_id), "conflict": conflict})
+    for conflict in conflicts.values():
+        conflict["status_label"] = (
+            AttendanceStatus(conflict["status"]).label if conflict["status"] else _("Not recorded")
+        )
+    rows = _rows(formset, enrolments, conflicts)
     return render(
         request,
         "pilots/staffing/attendance.html",
@@ -174,22 +158,13 @@ def scores(request, pk, kind):
         if formset.is_valid() and page_form.is_valid():
             values = {form.cleaned_data["enrolment"]: form.cleaned_data["score"] for form in formset}
             versions = {form.cleaned_data["enrolment"]: form.cleaned_data["version"] for form in formset}
-            try:
-                result = services.record_scores(
+            saved, formset, conflicts = _save_rows(
+                request, formset, lambda: services.record_scores(
                     cohort=cohort, kind=kind, scores=values, versions=versions,
-                    taken_on=page_form.cleaned_data["taken_on"], user=request.user,
-                )
-            except services.ScoreConflict as exc:
-                conflicts = {c["enrolment_id"]: c for c in exc.conflicts}
-                data = _with_conflict_versions(request.POST, formset, conflicts, prefix="sc")
-                formset = ScoreFormSet(data, initial=initial, prefix="sc")
-                messages.error(request, exc.messages[0])
-            except services.RecordError as exc:
-                messages.error(request, exc.messages[0])
-            else:
-                messages.success(
-                    request, _("Scores saved: %(created)s recorded, %(updated)s changed.") % result
-                )
+                    taken_on=page_form.cleaned_data["taken_on"], user=request.user),
+                initial=initial, done=_("Scores saved: %(created)s recorded, %(updated)s changed."),
+            )
+            if saved:
                 return redirect("staffing:scores", pk=cohort.pk, kind=kind)
         else:
             messages.error(
@@ -199,15 +174,7 @@ def scores(request, pk, kind):
         formset = ScoreFormSet(initial=initial, prefix="sc")
         taken = [a.taken_on for a in saved.values() if a.taken_on]
         page_form = ScorePageForm(initial={"taken_on": max(taken) if taken else None})
-    by_id = {e.pk: e for e in enrolments}
-    rows = []
-    for form in formset:
-        try:
-            enrolment_id = int(form["enrolment"].value())
-        except (TypeError, ValueError):
-            enrolment_id = None
-        rows.append({"form": form, "enrolment": by_id.get(enrolment_id),
-                     "conflict": conflicts.get(enrolment_id)})
+    rows = _rows(formset, enrolments, conflicts)
     return render(
         request,
         "pilots/staffing/scores.html",
@@ -260,14 +227,37 @@ def review(request, pk):
     )
 
 
-def _with_conflict_versions(post, formset, conflicts: dict, *, prefix):
-    """The posted data with each conflicting row's version replaced by the current one.
+def _save_rows(request, formset, save, *, initial, done):
+    """Run a page's batch save and say how it went. Returns (saved, formset to show, conflicts by
+    enrolment id). On a conflict the formset keeps what this person entered, with each conflicting
+    row's version replaced by the current one: saving again is then a deliberate choice made with
+    the other person's values in view."""
+    try:
+        result = save()
+    except services.RowConflict as exc:
+        conflicts = {c["enrolment_id"]: c for c in exc.conflicts}
+        data = request.POST.copy()
+        for i, form in enumerate(formset):
+            conflict = conflicts.get(form.cleaned_data["enrolment"])
+            if conflict:
+                data[f"{formset.prefix}-{i}-version"] = conflict["version"]
+        messages.error(request, exc.messages[0])
+        return False, type(formset)(data, initial=initial, prefix=formset.prefix), conflicts
+    except services.RecordError as exc:
+        messages.error(request, exc.messages[0])
+        return False, formset, {}
+    messages.success(request, done % result)
+    return True, formset, {}
 
-    What this person entered is kept; saving again is a deliberate choice made with the other
-    person's values in view."""
-    data = post.copy()
-    for i, form in enumerate(formset):
-        conflict = conflicts.get(form.cleaned_data["enrolment"])
-        if conflict:
-            data[f"{prefix}-{i}-version"] = conflict["version"]
-    return data
+
+def _rows(formset, enrolments, conflicts):
+    """Each form of the page with its enrolment and conflict (matched by the posted enrolment id)."""
+    by_id = {e.pk: e for e in enrolments}
+    rows = []
+    for form in formset:
+        try:
+            enrolment_id = int(form["enrolment"].value())
+        except (TypeError, ValueError):
+            enrolment_id = None
+        rows.append({"form": form, "enrolment": by_id.get(enrolment_id), "conflict": conflicts.get(enrolment_id)})
+    return rows
