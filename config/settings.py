@@ -266,7 +266,7 @@ PILOTS_REGISTRATION_RATE = os.environ.get("PILOTS_REGISTRATION_RATE", "20/h")
 # Version of the privacy notice teachers consent to; bump when its text changes.
 PILOTS_PRIVACY_NOTICE_VERSION = "2024-11"
 
-# Registration (issue 3). The rate limit counts in the default cache. django-ratelimit knows only
+# Registration. The rate limit counts in the default cache. django-ratelimit knows only
 # memcached and django-redis by name: Django's own RedisCache counts atomically too (SET NX + INCRBY),
 # so its "not officially supported" warning is silenced. The local-memory cache counts atomically
 # but only inside one process: fine for `make run` and tests; its error (E003) is silenced there,
