@@ -31,7 +31,7 @@ def sees_all_countries(user) -> bool:
 
 
 def visible_countries(user):
-    """ALL, or the sorted tuple of the user's countries (one query). Also a cache key part."""
+    """ALL, or the sorted tuple of the user's countries. Also a cache key part."""
     if sees_all_countries(user):
         return ALL
     return tuple(sorted(CountryAssignment.objects.filter(user=user).values_list("country", flat=True)))

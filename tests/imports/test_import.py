@@ -1,22 +1,26 @@
 import csv
 import io
+import unicodedata
 
 import openpyxl
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from pilots.choices import EnrolmentStatus
+from pilots.choices import EnrolmentStatus, NameOrder
 from pilots.imports import reading
 from pilots.imports.columns import COLUMNS, MAX_BYTES, MAX_ROWS, ImportKind
 from pilots.imports.planning import plan_import
 from pilots.imports.reading import ImportFileError, read_table
 from pilots.imports.rows import parse_date
 from pilots.imports.services import apply_import
-from pilots.models import Assessment, Attendance, Cohort, Enrolment, Teacher
+from pilots.models import Assessment, Attendance, Cohort, Enrolment, Province, Teacher
+from pilots.registration.forms import RegistrationForm
 from tests.factories import CohortFactory, EnrolmentFactory, SessionFactory, TeacherFactory
+from tests.registration.helpers import registration_data
 from tests.staffing.support import text
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +75,6 @@ def test_excel_unicode_text_utf16_with_tabs_is_read():
 
 
 def test_decomposed_vietnamese_is_normalised_to_nfc():
-    import unicodedata
-
     decomposed = unicodedata.normalize("NFD", "Nguyễn")
     header, body = read_table(csv_bytes([["kh-1", "", decomposed, "Hồng", "", "", ""]]))
     assert body[0][2] == "Nguyễn" and len(body[0][2]) == 6
@@ -185,6 +187,72 @@ def test_cohorts_that_require_approval_get_applications():
     assert cohort.enrolments.get().status == EnrolmentStatus.APPLIED
 
 
+# --- the registration form's rules for a teacher's details -------------------------------------
+
+PHONE_HEADER = ["cohort", "email", "family_name", "given_name", "school", "province", "phone"]
+
+
+def _form_errors(cohort, **data):
+    """The errors the public registration form shows for the same cohort and input."""
+    form = RegistrationForm(registration_data(cohort, **data), cohort=cohort)
+    assert not form.is_valid()
+    return form.errors
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("123", "impossible"), ("012 34", "impossible"), ("+66 81 234 5678", "another country"),
+     ("+84 91 234 56 78", "another country")],
+)
+def test_an_imported_phone_the_form_refuses_is_a_problem_with_the_forms_message(raw, code):
+    cohort = CohortFactory(code="kh-1", country="KH")
+    plan = plan_of(csv_bytes([["kh-1", "a@example.org", "សុខ", "ចាន់ថា", "S", "KH-12", raw]], header=PHONE_HEADER))
+    form_message = _form_errors(cohort, phone=raw, province=Province.objects.get(code="KH-12").pk)["phone"]
+    assert problems(plan) == [(2, "phone", form_message[0])]
+    assert form_message[0].startswith(
+        "Enter a valid phone number" if code == "impossible" else "Enter a phone number of Cambodia")
+
+
+@pytest.mark.parametrize("raw", ["012 345 678", "+855 12 345 678", "85512345678"])
+def test_a_valid_imported_phone_is_stored_in_e164(raw):
+    CohortFactory(code="kh-1", country="KH")
+    plan = plan_of(csv_bytes([["kh-1", "a@example.org", "សុខ", "ចាន់ថា", "S", "KH-12", raw]], header=PHONE_HEADER))
+    assert plan.ok, problems(plan)
+    apply_import(plan)
+    assert str(Teacher.objects.get(email="a@example.org").phone) == "+85512345678"
+
+
+def test_a_regional_cohort_reads_an_imported_local_phone_in_the_provinces_country():
+    CohortFactory(code="rt-1", kind="regional_tot", country="", language="en")
+    plan = plan_of(csv_bytes([["rt-1", "a@example.org", "ใจดี", "สมชาย", "S", "TH-10", "081 234 5678"]],
+                             header=PHONE_HEADER))
+    assert plan.ok, problems(plan)
+    apply_import(plan)
+    assert str(Teacher.objects.get().phone) == "+66812345678"
+
+
+def test_a_thai_teacher_imported_into_an_english_regional_cohort_is_given_name_first():
+    cohort = CohortFactory(code="rt-1", kind="regional_tot", country="", language="en")
+    plan = plan_of(csv_bytes([["rt-1", "a@example.org", "ใจดี", "สมชาย", "S", "TH-10", ""]], header=PHONE_HEADER))
+    assert plan.ok, problems(plan)
+    apply_import(plan)
+    teacher = Teacher.objects.get()
+    assert teacher.name_order == NameOrder.GIVEN_FIRST
+    assert teacher.full_name == "สมชาย ใจดี"
+    # The same teacher through the registration form gets the same order.
+    form = RegistrationForm(registration_data(cohort, province=Province.objects.get(code="TH-10").pk,
+                                              phone="+66 81 234 5678"), cohort=cohort)
+    assert form.is_valid(), form.errors
+    assert form.teacher_details()["name_order"] == teacher.name_order
+
+
+def test_a_cambodian_teacher_imported_into_the_same_regional_cohort_is_family_name_first():
+    CohortFactory(code="rt-1", kind="regional_tot", country="", language="en")
+    plan = plan_of(csv_bytes([["rt-1", "a@example.org", "សុខ", "ចាន់ថា", "S", "KH-12", ""]], header=PHONE_HEADER))
+    apply_import(plan)
+    assert Teacher.objects.get().name_order == NameOrder.FAMILY_FIRST
+
+
 # --- applying --------------------------------------------------------------------------------
 
 
@@ -271,8 +339,6 @@ def test_attendance_of_teachers_not_enrolled_or_not_confirmed_is_a_problem():
 def test_one_bad_row_rolls_back_the_whole_import(monkeypatch):
     """A row that only the database refuses (here a clash created after the preview) undoes
     every row written before it in the same import."""
-    from django.db import IntegrityError
-
     CohortFactory(code="kh-1", capacity=100)
     plan = plan_of(csv_bytes([["kh-1", f"t{i}@example.org", "A", f"B{i}", "", "", ""] for i in range(20)]))
     assert plan.ok
@@ -446,8 +512,6 @@ def test_any_file_gives_a_plan_or_a_clear_error_never_a_crash(kind, data):
         assert problem.message and problem.row >= 1
     event("plan ok" if plan.ok else "plan with problems")
     if plan.ok:  # what the planner accepts, the database accepts too
-        from django.db import transaction
-
         with transaction.atomic():
             apply_import(plan)
             transaction.set_rollback(True)

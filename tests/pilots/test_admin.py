@@ -390,13 +390,57 @@ def test_confirm_action_respects_capacity_and_says_why(admin_client):
     assert cohort.enrolments.seated().count() == 1
 
 
-def test_withdraw_action_promotes_the_waiting_list(admin_client, django_capture_on_commit_callbacks):
+def _messages(response):
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
+def test_withdraw_action_withdraws_promotes_the_waiting_list_and_says_so(
+    admin_client, django_capture_on_commit_callbacks, mailoutbox
+):
     cohort = CohortFactory(capacity=1)
     seated = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED)
-    waiting = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
-    admin_client.post(changelist_url(Enrolment), {"action": "withdraw", "_selected_action": [seated.pk]})
-    waiting.refresh_from_db()
-    assert waiting.status == EnrolmentStatus.CONFIRMED
+    first, second = EnrolmentFactory.create_batch(2, cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist_url(Enrolment), {"action": "withdraw", "_selected_action": [seated.pk]}, follow=True
+        )
+
+    assert response.redirect_chain == [(changelist_url(Enrolment), 302)]
+    assert _messages(response) == [("success", "1 enrolment(s) withdrawn.")]
+    statuses = dict(Enrolment.objects.filter(cohort=cohort).values_list("pk", "status"))
+    assert statuses == {seated.pk: EnrolmentStatus.WITHDRAWN, first.pk: EnrolmentStatus.CONFIRMED,
+                        second.pk: EnrolmentStatus.WAITLISTED}
+    assert {m.to[0] for m in mailoutbox} == {seated.teacher.email, first.teacher.email}
+
+
+def test_withdraw_action_on_a_waitlisted_teacher_promotes_nobody(admin_client):
+    cohort = CohortFactory(capacity=1)
+    seated = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    first, second = EnrolmentFactory.create_batch(2, cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+
+    response = admin_client.post(
+        changelist_url(Enrolment), {"action": "withdraw", "_selected_action": [first.pk]}, follow=True
+    )
+
+    assert _messages(response) == [("success", "1 enrolment(s) withdrawn.")]
+    statuses = dict(Enrolment.objects.filter(cohort=cohort).values_list("pk", "status"))
+    assert statuses == {seated.pk: EnrolmentStatus.CONFIRMED, first.pk: EnrolmentStatus.WITHDRAWN,
+                        second.pk: EnrolmentStatus.WAITLISTED}
+
+
+def test_withdraw_action_refusal_is_an_error_message_and_changes_nothing(admin_client):
+    completed = EnrolmentFactory(status=EnrolmentStatus.COMPLETED)
+
+    response = admin_client.post(
+        changelist_url(Enrolment), {"action": "withdraw", "_selected_action": [completed.pk]}, follow=True
+    )
+
+    assert _messages(response) == [
+        ("error", f"{completed.teacher}: This enrolment can no longer be withdrawn.")
+    ]
+    completed.refresh_from_db()
+    assert completed.status == EnrolmentStatus.COMPLETED
 
 
 def test_status_is_not_editable_on_the_enrolment_change_form(admin_client):

@@ -1,18 +1,133 @@
+"""The enrolment rules: the cohort lock, placement, who may withdraw, and the status changes."""
+
+import time
+from contextlib import contextmanager
+
 import pytest
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from psycopg.errors import QueryCanceled
 
 from pilots.choices import EnrolmentStatus
 from pilots.enrolment import (
+    CohortBusy,
     EnrolmentError,
+    can_withdraw,
     confirm_enrolment,
+    lock_cohort,
     place_enrolment,
+    placement_status,
     promote_waitlist,
     reject_enrolment,
     waitlist_enrolment,
     withdraw_enrolment,
 )
+from pilots.models import Cohort, Enrolment
 from tests.factories import CohortFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
+
+
+# --- the cohort lock -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_cohort_refuses_to_run_outside_a_transaction():
+    cohort = CohortFactory()
+    assert not connection.in_atomic_block
+    with pytest.raises(transaction.TransactionManagementError, match=r"inside transaction\.atomic"):
+        lock_cohort(cohort.pk)
+    with transaction.atomic():
+        assert lock_cohort(cohort.pk) == cohort
+
+
+@contextmanager
+def row_locked_elsewhere(cohort):
+    """The cohort's row locked FOR UPDATE by a second database connection until the block ends."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {Cohort._meta.db_table} WHERE id = %s FOR UPDATE", [cohort.pk])
+            assert cursor.fetchone() == (cohort.pk,)
+        yield
+    finally:
+        other.rollback()
+        other.close()
+
+
+def _statement_timeout(value):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = %s", [value])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_cohort_locked_elsewhere_is_busy_after_the_lock_timeout(settings):
+    settings.PILOTS_LOCK_TIMEOUT_MS = 200
+    cohort = CohortFactory()
+    with row_locked_elsewhere(cohort):
+        started = time.monotonic()
+        with pytest.raises(CohortBusy) as exc, transaction.atomic():
+            _statement_timeout("3s")  # a safety net: the suite never hangs on this lock
+            lock_cohort(cohort.pk)
+        waited = time.monotonic() - started
+    assert exc.value.code == "busy"
+    assert 0.15 <= waited < 1.0, waited
+    with transaction.atomic():  # once the other connection lets go, the lock is granted
+        assert lock_cohort(cohort.pk) == cohort
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_another_operational_error_is_not_taken_for_busy(settings):
+    settings.PILOTS_LOCK_TIMEOUT_MS = 5000
+    cohort = CohortFactory()
+    with row_locked_elsewhere(cohort):
+        with pytest.raises(OperationalError) as exc, transaction.atomic():
+            _statement_timeout("200ms")  # cancels the statement before the lock timeout
+            lock_cohort(cohort.pk)
+    assert isinstance(exc.value.__cause__, QueryCanceled)
+
+
+# --- placement and withdrawal rules ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("requires_approval", "taken", "expected"),
+    [
+        (True, 0, EnrolmentStatus.APPLIED),
+        (True, 2, EnrolmentStatus.APPLIED),  # staff approve even when the cohort is full
+        (False, 0, EnrolmentStatus.CONFIRMED),
+        (False, 1, EnrolmentStatus.CONFIRMED),  # the last seat
+        (False, 2, EnrolmentStatus.WAITLISTED),  # at capacity
+        (False, 3, EnrolmentStatus.WAITLISTED),  # over capacity (capacity lowered later)
+    ],
+)
+def test_placement_status_follows_approval_then_seats(requires_approval, taken, expected):
+    cohort = CohortFactory.build(capacity=2, requires_approval=requires_approval)
+    assert placement_status(cohort, taken) == expected
+
+
+WITHDRAWABLE = {
+    EnrolmentStatus.APPLIED: True,
+    EnrolmentStatus.CONFIRMED: True,
+    EnrolmentStatus.WAITLISTED: True,
+    EnrolmentStatus.WITHDRAWN: False,
+    EnrolmentStatus.REJECTED: False,
+    EnrolmentStatus.COMPLETED: False,
+}
+
+
+def test_every_enrolment_status_says_whether_it_can_be_withdrawn():
+    assert set(WITHDRAWABLE) == set(EnrolmentStatus)
+
+
+@pytest.mark.parametrize(("status", "expected"), WITHDRAWABLE.items(), ids=[s.value for s in WITHDRAWABLE])
+def test_can_withdraw(status, expected):
+    assert can_withdraw(Enrolment(status=status)) is expected
+
+
+# --- status changes ----------------------------------------------------------------------------
 
 
 def test_withdrawing_a_confirmed_enrolment_promotes_the_first_waitlisted(

@@ -1,6 +1,7 @@
 """register_teacher: every error code, duplicates, returning and withdrawn teachers, emails."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -8,9 +9,10 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from pilots.choices import CohortStatus, EnrolmentStatus
 from pilots.enrolment import CohortBusy, EnrolmentError, lock_cohort, withdraw_enrolment
-from pilots.models import Enrolment, Province, Subject, Teacher
+from pilots.models import Cohort, Enrolment, Province, Subject, Teacher
+from pilots.notifications import render_enrolment_email
 from pilots.registration import services as registration_services
-from tests.factories import EnrolmentFactory, OpenCohortFactory
+from tests.factories import EnrolmentFactory, OpenCohortFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +138,6 @@ def test_a_teacher_registering_for_another_cohort_is_the_same_teacher_with_updat
 
 def test_an_existing_teacher_whose_email_has_capitals_is_found():
     cohort = OpenCohortFactory()
-    from tests.factories import TeacherFactory
-
     existing = TeacherFactory(email="Mixed.Case@Example.org")
     result = register(cohort, email="mixed.case@example.org")
     assert result.enrolment.teacher == existing
@@ -228,11 +228,79 @@ def test_existing_enrolment_factory_teacher_registering_again_is_not_new():
 
 
 def test_plain_text_emails_are_not_html_escaped_and_html_ones_are():
-    from pilots.notifications import render_enrolment_email
-    from tests.factories import TeacherFactory
-
     enrolment = EnrolmentFactory(teacher=TeacherFactory(family_name="O'Neil & <Co>", preferred_language="en"))
     message = render_enrolment_email(enrolment, "promoted")
     assert "Dear O'Neil & <Co>" in message.body
     assert "O&#x27;Neil &amp; &lt;Co&gt;" in message.alternatives[0][0]
     assert "A place is free" in message.subject
+
+
+# --- the registration window: one rule, in Python and in SQL -----------------------------------
+
+NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.UTC)
+OPENS = {"opens past": NOW - dt.timedelta(days=10), "opens future": NOW + dt.timedelta(days=1),
+         "opens now": NOW, "opens unset": None}
+CLOSES = {"closes past": NOW - dt.timedelta(days=1), "closes future": NOW + dt.timedelta(days=10),
+          "closes now": NOW, "closes unset": None}
+STATUSES = [CohortStatus.OPEN, CohortStatus.CLOSED, CohortStatus.PLANNED]
+
+# status x opens past/future/unset x closes past/future/unset, without the windows the database
+# refuses (closing before opening), plus the boundaries: opening at `now` is open, closing at `now`
+# is closed.
+WINDOW_GRID = [
+    (status, opens, closes)
+    for status, opens, closes in itertools.product(
+        STATUSES, ["opens past", "opens future", "opens unset"], ["closes past", "closes future", "closes unset"]
+    )
+    if (opens, closes) != ("opens future", "closes past")
+] + [
+    (status, opens, closes)
+    for status in STATUSES
+    for opens, closes in [("opens now", "closes future"), ("opens past", "closes now"), ("opens unset", "closes now")]
+]
+
+
+def _expected_refusal(status, opens, closes):
+    if status != CohortStatus.OPEN:
+        return "cohort_not_open"
+    if opens == "opens future":
+        return "registration_not_started"
+    if closes in ("closes past", "closes now"):
+        return "registration_ended"
+    return None
+
+
+def _window_cohort(status, opens, closes):
+    cohort = OpenCohortFactory(status=status, registration_opens=OPENS[opens], registration_closes=CLOSES[closes])
+    cohort.refresh_from_db()  # the values as the database keeps them
+    return cohort
+
+
+def test_the_grid_covers_every_refusal_and_every_status():
+    assert {_expected_refusal(*case) for case in WINDOW_GRID} == {
+        None, *registration_services.REFUSALS}
+    assert {status for status, _o, _c in WINDOW_GRID} == set(STATUSES)
+
+
+@pytest.mark.parametrize(("status", "opens", "closes"), WINDOW_GRID, ids=[" ".join(case) for case in WINDOW_GRID])
+def test_registration_refusal_and_open_for_registration_agree(status, opens, closes):
+    cohort = _window_cohort(status, opens, closes)
+    refusal = cohort.registration_refusal(NOW)
+
+    assert refusal == _expected_refusal(status, opens, closes)
+    in_sql = Cohort.objects.open_for_registration(NOW).filter(pk=cohort.pk).exists()
+    assert in_sql is (refusal is None)
+    assert cohort.is_open_for_registration(NOW) is (refusal is None)
+    if refusal is None:
+        registration_services.check_registration_open(cohort, NOW)
+    else:
+        with pytest.raises(EnrolmentError) as exc:
+            registration_services.check_registration_open(cohort, NOW)
+        assert exc.value.code == refusal
+        assert exc.value.messages == [str(registration_services.REFUSALS[refusal])]
+
+
+def test_open_for_registration_lists_exactly_the_cohorts_without_a_refusal():
+    cohorts = [_window_cohort(*case) for case in WINDOW_GRID]
+    assert set(Cohort.objects.open_for_registration(NOW)) == {
+        cohort for cohort in cohorts if cohort.registration_refusal(NOW) is None}

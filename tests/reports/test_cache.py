@@ -15,6 +15,7 @@ from pilots.imports.columns import ImportKind
 from pilots.imports.planning import plan_import
 from pilots.imports.reading import read_table
 from pilots.imports.services import apply_import
+from pilots.models import Cohort, Enrolment
 from pilots.staffing import services as staffing_services
 from tests.factories import CohortFactory, EnrolmentFactory, SessionFactory
 
@@ -122,3 +123,98 @@ def test_the_version_changes_only_when_the_write_commits(cohort, django_capture_
     for callback in callbacks:
         callback()
     assert data_version.current() != before
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+def _heading(client, cohort):
+    """The <h1> of the cohort report: inside the cached part of the page."""
+    html = client.get(reverse("reports:cohort", args=[cohort.code])).content.decode()
+    return re.search(r"<h1>(.*?)</h1>", html, re.S).group(1).strip()
+
+
+def _cohort_change_data(cohort, **changes):
+    """The cohort's admin change form as submitted unchanged, with `changes` (the inlines left as
+    they are)."""
+    data = {
+        "programme": cohort.programme_id, "name": cohort.name, "code": cohort.code, "year": cohort.year,
+        "kind": cohort.kind, "status": cohort.status, "description": cohort.description,
+        "country": cohort.country, "province": cohort.province_id or "", "language": cohort.language,
+        "venue": cohort.venue, "start_date": cohort.start_date.isoformat(),
+        "end_date": cohort.end_date.isoformat(), "capacity": cohort.capacity,
+        "registration_opens_0": "", "registration_opens_1": "",
+        "registration_closes_0": "", "registration_closes_1": "",
+        "organiser": cohort.organiser_id or "",
+    }
+    for prefix in ("sessions", "enrolments"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
+                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_renaming_a_cohort_in_the_admin_replaces_the_version_once_committed_and_shows_in_the_report(
+    cohort, admin_client, django_capture_on_commit_callbacks
+):
+    cohort, _session, _enrolment = cohort
+    assert _heading(admin_client, cohort) == cohort.name  # cached under the current version
+    before = data_version.current()
+    url = reverse("admin:pilots_cohort_change", args=[cohort.pk])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(url, _cohort_change_data(cohort, name="Kampot 2023 (renamed)"))
+        assert data_version.current() == before  # not before the commit
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Cohort.objects.get(pk=cohort.pk).name == "Kampot 2023 (renamed)"
+    for callback in callbacks:
+        callback()
+
+    assert data_version.current() != before
+    assert _heading(admin_client, cohort) == "Kampot 2023 (renamed)"
+
+
+def test_raising_capacity_in_the_admin_then_promoting_shows_in_the_next_report(
+    cohort, admin_client, django_capture_on_commit_callbacks
+):
+    cohort, _session, _enrolment = cohort
+    waiting = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    Cohort.objects.filter(pk=cohort.pk).update(capacity=1)
+    cohort.refresh_from_db()
+    assert _overview_total(admin_client)["confirmed"] == 1
+    first = data_version.current()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:pilots_cohort_change", args=[cohort.pk]),
+                                     _cohort_change_data(cohort, capacity="2"))
+    assert response.status_code == 302
+    assert Cohort.objects.get(pk=cohort.pk).capacity == 2
+    second = data_version.current()
+    assert second != first
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:pilots_cohort_changelist"),
+                          {"action": "promote_waitlist", "_selected_action": [cohort.pk]})
+
+    assert data_version.current() not in (first, second)
+    waiting.refresh_from_db()
+    assert waiting.status == EnrolmentStatus.CONFIRMED
+    assert _overview_total(admin_client)["confirmed"] == 2
+
+
+def test_an_admin_action_replaces_the_version_once_committed_and_shows_in_the_report(
+    cohort, admin_client, django_capture_on_commit_callbacks
+):
+    cohort, _session, enrolment = cohort
+    _warm(admin_client, cohort, enrolment)
+    total = _overview_total(admin_client)
+    assert (total["confirmed"], total["withdrawn"]) == (1, 0)
+    before = data_version.current()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:pilots_enrolment_changelist"),
+                          {"action": "withdraw", "_selected_action": [enrolment.pk]})
+
+    assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.WITHDRAWN
+    assert data_version.current() != before
+    total = _overview_total(admin_client)
+    assert (total["confirmed"], total["withdrawn"]) == (0, 1)

@@ -159,6 +159,8 @@ def test_concurrent_register_saves_are_detected_and_nothing_is_saved(
                                                        b.pk: {"status": "present"}})
     theirs = formset_post(client.get(url), "att", {a.pk: {"status": "absent"}})
     client.post(url, theirs)
+    rows_before = list(Attendance.objects.values_list("pk", "enrolment_id", "status", "note", "updated_at"))
+    history_before = Attendance.history.count()
 
     response = staff_client.post(url, mine)
 
@@ -166,7 +168,10 @@ def test_concurrent_register_saves_are_detected_and_nothing_is_saved(
     page = text(response)
     assert "Someone else saved this register" in page
     assert "colleague saved “Absent”" in page
+    # Nothing of my save went through: not a's change, not b's new row, no history.
+    assert list(Attendance.objects.values_list("pk", "enrolment_id", "status", "note", "updated_at")) == rows_before
     assert {x.enrolment_id: x.status for x in Attendance.objects.all()} == {a.pk: "absent"}
+    assert Attendance.history.count() == history_before
     # The page now carries the new version: saving again is deliberate and goes through.
     again = formset_post(response, "att", {})
     staff_client.post(url, again)
@@ -382,11 +387,16 @@ def test_concurrent_score_saves_are_detected_and_nothing_is_saved(staff_client, 
     mine = formset_post(staff_client.get(url), "sc", {a.pk: {"score": "60"}, b.pk: {"score": "70"}})
     theirs = formset_post(client.get(url), "sc", {a.pk: {"score": "65"}})
     client.post(url, theirs)
+    rows_before = list(Assessment.objects.values_list("pk", "enrolment_id", "kind", "score", "updated_at"))
+    history_before = Assessment.history.count()
 
     response = staff_client.post(url, mine)
 
     assert "Someone saved 65.00 after you opened this page" in text(response)
+    # Nothing of my page went through: not a's 60, not b's new 70, no history.
+    assert list(Assessment.objects.values_list("pk", "enrolment_id", "kind", "score", "updated_at")) == rows_before
     assert {x.enrolment_id: x.score for x in Assessment.objects.all()} == {a.pk: Decimal("65.00")}
+    assert Assessment.history.count() == history_before
     staff_client.post(url, formset_post(response, "sc", {}))
     assert {x.enrolment_id: x.score for x in Assessment.objects.all()} == {
         a.pk: Decimal("60.00"), b.pk: Decimal("70.00")}

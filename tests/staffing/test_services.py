@@ -33,14 +33,40 @@ def test_record_attendance_creates_updates_and_skips_blank_rows(django_user_mode
     assert [(h.history_type, h.history_user) for h in latest] == [("+", user), ("~", user)]
 
 
-def test_record_attendance_conflict_code_lists_the_rows_and_saves_nothing():
-    cohort, session, (a, b) = cohort_with_teachers(2)
+def _attendance_rows():
+    return list(Attendance.objects.order_by("pk").values_list(
+        "pk", "enrolment_id", "session_id", "status", "note", "updated_at"))
+
+
+def _assessment_rows():
+    return list(Assessment.objects.order_by("pk").values_list(
+        "pk", "enrolment_id", "kind", "score", "taken_on", "updated_at"))
+
+
+def test_record_attendance_conflict_code_lists_the_rows_and_saves_nothing(django_user_model):
+    user = django_user_model.objects.create_user("u")
+    cohort, session, (a, b, c) = cohort_with_teachers(3)
+    # a: someone else recorded it after the register was opened (opened with no row: version "").
     AttendanceFactory(enrolment=a, session=session, status=AttendanceStatus.ABSENT)
+    # b: recorded before the register was opened, changed in this save without conflict.
+    b_row = AttendanceFactory(enrolment=b, session=session, status=AttendanceStatus.EXCUSED, note="sick")
+    rows_before, history_before = _attendance_rows(), Attendance.history.count()
+
     with pytest.raises(staffing_services.AttendanceConflict) as exc:
-        staffing_services.record_attendance(session=session, entries=[entry(a, "present"), entry(b, "present")])
+        staffing_services.record_attendance(
+            session=session,
+            entries=[entry(a, "present"), entry(b, "present", staffing_services.attendance_version(b_row)),
+                     entry(c, "late")],
+            user=user,
+        )
+
     assert exc.value.code == "conflict"
-    assert [(c["enrolment_id"], c["status"]) for c in exc.value.conflicts] == [(a.pk, "absent")]
-    assert Attendance.objects.count() == 1
+    assert [(x["enrolment_id"], x["status"]) for x in exc.value.conflicts] == [(a.pk, "absent")]
+    # Nothing of the batch was saved: neither the update of b nor the new row of c, nor any history.
+    assert _attendance_rows() == rows_before
+    assert not Attendance.objects.filter(enrolment=c).exists()
+    assert Attendance.history.count() == history_before
+    assert not Attendance.history.filter(history_user=user).exists()
 
 
 def test_record_attendance_not_seated_code():
@@ -70,6 +96,33 @@ def test_record_scores_creates_updates_and_checks_versions():
     assert exc.value.code == "conflict" and exc.value.conflicts[0]["score"] == Decimal("35.00")
     assert dict(Assessment.objects.values_list("enrolment_id", "score")) == {
         a.pk: Decimal("50.00"), b.pk: Decimal("35.00")}
+
+
+def test_record_scores_conflict_saves_nothing_of_the_page(django_user_model):
+    user = django_user_model.objects.create_user("u")
+    cohort, session, (a, b, c) = cohort_with_teachers(3)
+    a_row = AssessmentFactory(enrolment=a, kind="pre", score=30)
+    opened_a = staffing_services.attendance_version(a_row)
+    a_row.score = Decimal("31")
+    a_row.save()  # someone else changed a's score after the page was opened
+    b_row = AssessmentFactory(enrolment=b, kind="pre", score=40)
+    rows_before, history_before = _assessment_rows(), Assessment.history.count()
+
+    with pytest.raises(staffing_services.ScoreConflict) as exc:
+        staffing_services.record_scores(
+            cohort=cohort, kind="pre",
+            scores={a.pk: Decimal("60"), b.pk: Decimal("45"), c.pk: Decimal("50")},
+            versions={a.pk: opened_a, b.pk: staffing_services.attendance_version(b_row), c.pk: ""},
+            user=user,
+        )
+
+    assert exc.value.code == "conflict"
+    assert [(x["enrolment_id"], x["score"]) for x in exc.value.conflicts] == [(a.pk, Decimal("31.00"))]
+    # Nothing of the page was saved: b keeps 40, c has no score, no history row was added.
+    assert _assessment_rows() == rows_before
+    assert not Assessment.objects.filter(enrolment=c).exists()
+    assert Assessment.history.count() == history_before
+    assert not Assessment.history.filter(history_user=user).exists()
 
 
 def test_record_scores_not_seated_code():
