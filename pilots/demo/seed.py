@@ -22,6 +22,7 @@ from partners.models import (
     PartnerKind,
     PartyRole,
 )
+from pilots import data_version
 from pilots.choices import (
     CohortKind,
     CohortStatus,
@@ -271,4 +272,6 @@ def seed_demo(stdout=None):
     seed_national_cohorts(programme, partners, people)
     seed_open_cohorts(programme=programme, stdout=stdout)
     accounts = seed_accounts()
+    # Bulk-created rows: the reports are told, as by every other writer.
+    data_version.data_changed()
     return programme, accounts

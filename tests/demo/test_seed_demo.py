@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from partners.models import Agreement
+from pilots import data_version
 from pilots.models import Assessment, Attendance, Cohort, Enrolment, Teacher
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +18,15 @@ def _counts():
         for model in apps.get_models()
         if model._meta.app_label in {"partners", "pilots", "auth"}
     }
+
+
+def test_seed_demo_replaces_the_report_data_version_once_committed(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    before = data_version.current()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+        assert data_version.current() == before  # not while the seed's transaction is open
+    assert data_version.current() != before
 
 
 def test_seed_demo_twice_changes_nothing(settings):
