@@ -12,13 +12,9 @@ signed-in users without the permission get 403, and a cohort outside a user's sc
 existence is not disclosed).
 """
 
-from functools import wraps
-
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import permission_required as django_permission_required
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from .models import Cohort, CountryAssignment
@@ -60,26 +56,12 @@ def check_staff_cohort(user, cohort) -> None:
         raise Http404
 
 
-def _login_url():
-    try:
-        return reverse(settings.LOGIN_URL)
-    except NoReverseMatch:
-        return reverse("admin:login")
-
-
 def permission_required(perm):
-    """Login required (redirect to sign-in), then `perm` (403)."""
+    """Sign-in first (a redirect), then `perm` (403). Django's permission_required alone would
+    answer an anonymous visitor with 403 once raise_exception is on."""
 
     def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), _login_url())
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
+        return login_required(django_permission_required(perm, raise_exception=True)(view))
 
     return decorator
 

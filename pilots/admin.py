@@ -35,8 +35,8 @@ User = get_user_model()
 
 
 class ReportDataMixin:
-    """Every POST that reaches this admin (add, change, inlines, actions, delete, history revert) may
-    change what reports read: mark report data changed once it has committed (`data_version`)."""
+    """Every POST that reaches this admin (add, change, inlines, actions, delete) may change what
+    reports read: mark report data changed once it has committed (`data_version`)."""
 
     def _changed(self, request, response):
         if request.method == "POST":
@@ -51,6 +51,10 @@ class ReportDataMixin:
 
     def delete_view(self, request, *args, **kwargs):
         return self._changed(request, super().delete_view(request, *args, **kwargs))
+
+
+class ReportDataHistoryAdmin(ReportDataMixin, SimpleHistoryAdmin):
+    """The same for models with history, whose history page can revert a row."""
 
     def history_form_view(self, request, *args, **kwargs):
         return self._changed(request, super().history_form_view(request, *args, **kwargs))
@@ -222,7 +226,7 @@ class TeacherEnrolmentInline(EnrolmentInline):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(ReportDataMixin, SimpleHistoryAdmin):
+class TeacherAdmin(ReportDataHistoryAdmin):
     list_display = [
         "family_name",
         "given_name",
@@ -306,7 +310,7 @@ class CompletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ReportDataMixin, SimpleHistoryAdmin):
+class EnrolmentAdmin(ReportDataHistoryAdmin):
     list_display = ["teacher", "cohort", "status", "completed", "reference", "language", "created_at"]
     list_filter = ["status", CompletedFilter, "cohort__country", "cohort__year", "cohort__kind", "language"]
     list_select_related = ["teacher", "cohort"]
@@ -374,7 +378,7 @@ class EnrolmentAdmin(ReportDataMixin, SimpleHistoryAdmin):
         self._apply(request, queryset, withdraw_enrolment, _("%(n)d enrolment(s) withdrawn."))
 
 
-class EnrolmentRecordAdmin(ReportDataMixin, SimpleHistoryAdmin):
+class EnrolmentRecordAdmin(ReportDataHistoryAdmin):
     """The lists of attendance and of scores: each row belongs to one teacher's enrolment."""
 
     search_fields = [

@@ -12,7 +12,8 @@ Every size gets a freshly migrated throwaway SQLite database, so the counts of o
 the rows of the other. Each measured request is preceded by the same request unmeasured (process
 caches such as ContentType's warm up once, whatever the order of the pages) and by a cache clear,
 so cached reports are measured cold. Requests that fail show their status code in the table;
-tracebacks and notes go to stderr. Only a crash of the script itself exits non-zero.
+tracebacks and notes go to stderr. Only a crash of the script itself exits non-zero. Django and
+project imports sit inside the functions: configure_environment() must set the settings first.
 """
 
 import argparse
