@@ -58,11 +58,12 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "simple_history",
     "csp",
+    # pilots before django_tasks_db: its `db_worker` command (pilots.worker) replaces the original.
+    "partners",
+    "pilots",
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",  # registers its cache checks
-    "partners",
-    "pilots",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A kept connection that the server dropped is replaced at the start of a request, not
+        # discovered by a failing query in the middle of one.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -201,8 +205,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background tasks: the database backend in production (run `manage.py db_worker`); the
-# immediate backend for `make run` and tests. Tasks run after commit in either case.
+# Background tasks: the database backend in production (run `manage.py db_worker`, supervised: see
+# the README); the immediate backend for `make run` and tests. With the database backend a task is
+# enqueued in the transaction of the change it belongs to; the immediate backend runs it after commit.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
@@ -281,8 +286,17 @@ if os.environ.get("RATELIMIT_IP_META_KEY"):
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 # Absolute address used in emails for the teacher's "My registration" link.
 PILOTS_SITE_URL = os.environ.get("PILOTS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Emails that fail (mail server down) are retried by the task worker this many times in all.
+# Emails that fail (mail server down) are retried by the task worker this many times in all, the
+# first retry after PILOTS_EMAIL_RETRY_SECONDS, each next one waiting twice as long.
 PILOTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PILOTS_EMAIL_MAX_ATTEMPTS", "5"))
+PILOTS_EMAIL_RETRY_SECONDS = float(os.environ.get("PILOTS_EMAIL_RETRY_SECONDS", "120"))
+# Registering again re-sends the status link, but not within this many seconds of the last email
+# about the same enrolment (a double click, a retried request, a form submitted twice).
+PILOTS_LINK_EMAIL_COOLDOWN = int(os.environ.get("PILOTS_LINK_EMAIL_COOLDOWN", "120"))
+# Task workers write a heartbeat this often; a RUNNING task whose worker has not been seen for
+# PILOTS_WORKER_STALE_AFTER seconds is queued again (our tasks are safe to run twice).
+PILOTS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PILOTS_WORKER_HEARTBEAT_SECONDS", "5"))
+PILOTS_WORKER_STALE_AFTER = float(os.environ.get("PILOTS_WORKER_STALE_AFTER", "60"))
 # The reports' covering indexes (INCLUDE columns) are a PostgreSQL feature; SQLite builds them as
 # plain indexes, which is fine for `make run`.
 if not IS_POSTGRES:

@@ -24,11 +24,13 @@ from .models import (
     CountryAssignment,
     Enrolment,
     Module,
+    OutboundEmail,
     Programme,
     Province,
     Session,
     Subject,
     Teacher,
+    WorkerHeartbeat,
 )
 
 User = get_user_model()
@@ -444,3 +446,31 @@ admin.site.unregister(User)
 @admin.register(User)
 class PilotsUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, CountryAssignmentInline]
+
+
+# --- emails to teachers and task workers: read-only, for staff to see what was sent -----------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdmin):
+    list_display = ["queued_at", "kind", "enrolment", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "queued_at"]
+    list_select_related = ["enrolment__teacher", "enrolment__cohort"]
+    date_hierarchy = "queued_at"
+    search_fields = ["enrolment__reference", "enrolment__teacher__email"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["worker_id", "hostname", "pid", "started_at", "seen_at"]

@@ -12,9 +12,15 @@ class PilotsConfig(AppConfig):
 
     def ready(self):
         # Here, not at the top: roles imports django.contrib.auth's models, not loaded yet then.
+        from django.apps import apps
+
         from .roles import sync_groups
 
-        # Permissions are created by post_migrate too; sync the groups after them.
-        post_migrate.connect(sync_groups, sender=self, dispatch_uid="pilots_sync_groups")
+        # Permissions are created by post_migrate too; sync the groups after them. The groups hold
+        # django_tasks_db's "view task results" too, and that app comes after pilots (pilots
+        # overrides its worker command), so the sync follows its post_migrate.
+        post_migrate.connect(
+            sync_groups, sender=apps.get_app_config("django_tasks_database"), dispatch_uid="pilots_sync_groups"
+        )
         # A flush (transactional tests) empties the provinces and subjects that a migration loaded.
         post_migrate.connect(ensure_reference_data, sender=self, dispatch_uid="pilots_reference_data")

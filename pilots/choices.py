@@ -118,3 +118,15 @@ ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 class AssessmentKind(models.TextChoices):
     PRE = "pre", _("Pre-test")
     POST = "post", _("Post-test")
+
+
+class EmailKind(models.TextChoices):
+    """What an email to a teacher is about: a new status of their enrolment, or their link again."""
+
+    APPLIED = "applied", _("Application received")
+    CONFIRMED = "confirmed", _("Place confirmed")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    WITHDRAWN = "withdrawn", _("Registration withdrawn")
+    REJECTED = "rejected", _("Application not accepted")
+    PROMOTED = "promoted", _("Confirmed from the waiting list")
+    LINK = "link", _("Registration link")

@@ -3,7 +3,7 @@
 Every function that changes a status owns its transaction. Seat-changing functions lock the cohort
 row first (`lock_cohort`), so that capacity holds however many requests arrive at once; the public
 pages, the admin actions, the staff pages and the importers all go through here. Every write marks
-report data changed (`data_version.data_changed`), and status emails are queued after commit.
+report data changed (`data_version.data_changed`), and queues its status email in the same transaction.
 """
 
 from django.conf import settings
@@ -70,11 +70,8 @@ def can_withdraw(enrolment: Enrolment) -> bool:
 
 
 def _notify(enrolment: Enrolment, old_status: str | None) -> None:
-    transaction.on_commit(
-        lambda: notifications.enrolment_status_changed(
-            enrolment_id=enrolment.pk, old_status=old_status
-        )
-    )
+    # In the caller's transaction: the status change and its email are saved together or not at all.
+    notifications.status_changed(enrolment, old_status)
 
 
 def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) -> Enrolment:

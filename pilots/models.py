@@ -19,6 +19,7 @@ from .choices import (
     CohortKind,
     CohortStatus,
     Country,
+    EmailKind,
     EnrolmentStatus,
     Gender,
     Language,
@@ -626,3 +627,56 @@ class CountryAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_country_display()}"
+
+
+# --- Emails and task workers -------------------------------------------------------------------
+
+
+class OutboundEmail(models.Model):
+    """One email to a teacher, written in the same transaction as the change it tells them about.
+
+    The task that sends it carries only this row's id. `sent_at` is set, under a row lock, as soon as
+    the mail server has accepted the message, so that a task run again (a worker died, its task was
+    reclaimed) finds it sent and sends nothing twice.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="emails"
+    )
+    kind = models.CharField(_("about"), max_length=16, choices=EmailKind)
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The exception's class only: an SMTP error message may quote the address.
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        verbose_name = _("email to a teacher")
+        verbose_name_plural = _("emails to teachers")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EmailKind.values), name="outboundemail_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["enrolment", "queued_at"], name="outboundemail_enrolment")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.enrolment_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive says so every few seconds (`pilots.worker`). A task left running
+    by a worker whose heartbeat has stopped is handed to another worker."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        ordering = ["-seen_at"]
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self):
+        return f"{self.hostname}:{self.pid}"

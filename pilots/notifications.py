@@ -1,14 +1,20 @@
-"""Emails to teachers about their enrolment, sent by a background task after commit.
+"""Emails to teachers about their enrolment: queued in the transaction of the change, sent once.
 
-Services call `enrolment_status_changed(...)` and `registration_link_requested(...)` from
-`transaction.on_commit`, so an email is only ever about a saved registration. Both only *enqueue*
-`send_enrolment_email` (django-tasks): with the database backend that is one INSERT, so a mail server
-that is down never blocks nor loses a registration. The worker (`manage.py db_worker`) sends it; a
-failed send is recorded as a failed task result (visible to staff in the admin under "Task results",
-with the traceback) and re-enqueued with a growing delay, up to PILOTS_EMAIL_MAX_ATTEMPTS in all.
+Services call `status_changed(...)` and `registration_link_requested(...)` *inside* the transaction
+that changes the enrolment. Both write an `OutboundEmail` row and enqueue the `send_email` task in that
+same transaction: with the database task backend (production) the task is one more row, so the
+enrolment, its email and the task are saved together or not at all. A backend that runs tasks at once
+(the immediate backend of `make run` and most tests) would send before the commit, so there the
+enqueue waits for the commit instead.
 
-Emails are written in the teacher's language for emails, plain text and HTML, and always carry
-the teacher's "My registration" link. No personal data is logged: only enrolment ids.
+The worker (`manage.py db_worker`, see `pilots.worker`) sends it. Sending is idempotent: the email row
+is locked while it is sent and marked sent as soon as the mail server has accepted it, so a task run
+twice (its worker died and the task was reclaimed) sends nothing the second time. A failed send is
+counted on the row, re-enqueued with a growing delay in the same transaction, and the task fails so
+that staff see it in the admin ("Task results"), up to PILOTS_EMAIL_MAX_ATTEMPTS attempts in all.
+
+Emails are written in the teacher's language for emails, plain text and HTML, and always carry the
+teacher's "My registration" link. No personal data is logged: only email and enrolment ids.
 """
 
 import datetime as dt
@@ -16,58 +22,78 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import OperationalError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
+from psycopg.errors import LockNotAvailable
 
-from .choices import EnrolmentStatus
-from .models import Enrolment
+from .choices import EmailKind, EnrolmentStatus
+from .models import Enrolment, OutboundEmail
 from .status_links import status_url
 
 logger = logging.getLogger(__name__)
 
-# What the email is about -> (subject, template name). "link" re-sends the status link.
+# What the email is about -> (subject, template name).
 EMAILS = {
-    EnrolmentStatus.CONFIRMED: (_("Your place is confirmed"), "confirmed"),
-    EnrolmentStatus.WAITLISTED: (_("You are on the waiting list"), "waitlisted"),
-    EnrolmentStatus.APPLIED: (_("We have received your application"), "applied"),
-    EnrolmentStatus.WITHDRAWN: (_("Your registration is withdrawn"), "withdrawn"),
-    EnrolmentStatus.REJECTED: (_("Your application was not accepted"), "rejected"),
-    "promoted": (_("A place is free: you are confirmed"), "promoted"),
-    "link": (_("Your registration"), "link"),
+    EmailKind.CONFIRMED: (_("Your place is confirmed"), "confirmed"),
+    EmailKind.WAITLISTED: (_("You are on the waiting list"), "waitlisted"),
+    EmailKind.APPLIED: (_("We have received your application"), "applied"),
+    EmailKind.WITHDRAWN: (_("Your registration is withdrawn"), "withdrawn"),
+    EmailKind.REJECTED: (_("Your application was not accepted"), "rejected"),
+    EmailKind.PROMOTED: (_("A place is free: you are confirmed"), "promoted"),
+    EmailKind.LINK: (_("Your registration"), "link"),
 }
+
+
+class EmailInProgress(Exception):
+    """Another worker holds this email's row: it is being sent right now."""
 
 
 def _kind_for(status: str, old_status: str | None) -> str | None:
     if status == old_status:
         return None
     if status == EnrolmentStatus.CONFIRMED and old_status == EnrolmentStatus.WAITLISTED:
-        return "promoted"
-    if status in EMAILS:
+        return EmailKind.PROMOTED
+    if status in EmailKind.values:
         return status
     return None
 
 
-def _enqueue(enrolment_id: int, kind: str) -> None:
-    # Runs after commit: the registration is saved whatever happens here.
-    try:
-        send_enrolment_email.enqueue(enrolment_id=enrolment_id, kind=kind, attempt=1)
-    except Exception:
-        logger.exception("Could not enqueue the %s email of enrolment %s", kind, enrolment_id)
+def _enqueue(email_id: int, *, attempt: int = 1, run_after=None) -> None:
+    sender = send_email.using(run_after=run_after) if run_after else send_email
+    if isinstance(send_email.get_backend(), DatabaseBackend):
+        sender.enqueue(email_id=email_id, attempt=attempt)  # one more row in this transaction
+    else:
+        transaction.on_commit(lambda: sender.enqueue(email_id=email_id, attempt=attempt))
 
 
-def enrolment_status_changed(*, enrolment_id: int, old_status: str | None) -> None:
-    """Queue the email that tells a teacher about their enrolment's new status."""
-    status = Enrolment.objects.values_list("status", flat=True).get(pk=enrolment_id)
-    kind = _kind_for(status, old_status)
-    if kind:
-        _enqueue(enrolment_id, kind)
+def queue_email(enrolment: Enrolment, kind: str) -> OutboundEmail:
+    """Write the email and its task in the caller's transaction (both saved, or neither)."""
+    email = OutboundEmail.objects.create(enrolment=enrolment, kind=kind)
+    _enqueue(email.pk)
+    return email
 
 
-def registration_link_requested(*, enrolment_id: int) -> None:
-    """Queue an email that re-sends the status link (the teacher registered again)."""
-    _enqueue(enrolment_id, "link")
+def status_changed(enrolment: Enrolment, old_status: str | None) -> OutboundEmail | None:
+    """Queue the email that tells a teacher about their enrolment's new status (as saved in
+    `enrolment`), if that change is one we write about."""
+    kind = _kind_for(enrolment.status, old_status)
+    return queue_email(enrolment, kind) if kind else None
+
+
+def registration_link_requested(*, enrolment_id: int) -> bool:
+    """Queue an email that sends the status link again, unless an email about this enrolment was
+    queued within PILOTS_LINK_EMAIL_COOLDOWN seconds (a double submission, or a retried request
+    whose first attempt did save, gets one email). True if one was queued."""
+    with transaction.atomic():
+        recent = timezone.now() - dt.timedelta(seconds=settings.PILOTS_LINK_EMAIL_COOLDOWN)
+        if OutboundEmail.objects.filter(enrolment_id=enrolment_id, queued_at__gte=recent).exists():
+            return False
+        queue_email(Enrolment.objects.get(pk=enrolment_id), EmailKind.LINK)
+        return True
 
 
 def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlternatives:
@@ -94,26 +120,56 @@ def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlterna
     return message
 
 
-def _retry_delay(attempt: int) -> dt.timedelta:
-    return dt.timedelta(minutes=2 ** attempt)  # 2, 4, 8, 16 minutes
+def retry_delay(attempt: int) -> dt.timedelta:
+    """Wait before attempt `attempt` + 1: PILOTS_EMAIL_RETRY_SECONDS, doubling (2, 4, 8, 16 minutes)."""
+    return dt.timedelta(seconds=settings.PILOTS_EMAIL_RETRY_SECONDS * 2 ** (attempt - 1))
+
+
+def _locked_email(email_id: int) -> OutboundEmail:
+    try:
+        return (
+            OutboundEmail.objects.select_for_update(nowait=True, of=("self",))
+            .select_related("enrolment__teacher", "enrolment__cohort")
+            .get(pk=email_id)
+        )
+    except OperationalError as exc:
+        if isinstance(exc.__cause__, LockNotAvailable):
+            raise EmailInProgress(email_id) from exc
+        raise
 
 
 @task()
-def send_enrolment_email(*, enrolment_id: int, kind: str, attempt: int = 1) -> str:
-    """Send one email; on failure re-enqueue itself later, then fail so staff see the error."""
-    enrolment = Enrolment.objects.select_related("teacher", "cohort").get(pk=enrolment_id)
-    if not enrolment.teacher.email or kind not in EMAILS:
-        return "skipped"
-    try:
-        render_enrolment_email(enrolment, kind).send()
-    except Exception:
-        logger.warning(
-            "Email %s for enrolment %s failed (attempt %s)", kind, enrolment_id, attempt, exc_info=True
-        )
-        backend = send_enrolment_email.get_backend()
-        if attempt < settings.PILOTS_EMAIL_MAX_ATTEMPTS and backend.supports_defer:
-            send_enrolment_email.using(run_after=timezone.now() + _retry_delay(attempt)).enqueue(
-                enrolment_id=enrolment_id, kind=kind, attempt=attempt + 1
-            )
-        raise
+def send_email(*, email_id: int, attempt: int = 1) -> str:
+    """Send one queued email unless it was sent already; on failure count it, re-enqueue it later,
+    then fail so that staff see the error."""
+    failure = None
+    with transaction.atomic():
+        try:
+            email = _locked_email(email_id)
+        except EmailInProgress:
+            return "being sent by another worker"
+        if email.sent_at is not None:
+            return "already sent"
+        enrolment = email.enrolment
+        if not enrolment.teacher.email:
+            return "skipped"
+        try:
+            render_enrolment_email(enrolment, email.kind).send()
+        except Exception as exc:
+            failure = exc
+            email.attempts += 1
+            email.last_error = type(exc).__name__
+            email.save(update_fields=["attempts", "last_error"])
+            if attempt < settings.PILOTS_EMAIL_MAX_ATTEMPTS and send_email.get_backend().supports_defer:
+                _enqueue(email.pk, attempt=attempt + 1, run_after=timezone.now() + retry_delay(attempt))
+        else:
+            # Committed right after the server's "250 accepted": from here on the email counts as sent.
+            email.attempts += 1
+            email.sent_at = timezone.now()
+            email.last_error = ""
+            email.save(update_fields=["attempts", "sent_at", "last_error"])
+    if failure is not None:
+        logger.warning("Email %s (enrolment %s) failed, attempt %s: %s", email_id, enrolment.pk, attempt,
+                       type(failure).__name__)
+        raise failure
     return "sent"

@@ -18,7 +18,8 @@ STAFF_MODELS = {
 STAFF_EXTRA = [("pilots", "view_reports"), ("pilots", "view_all_countries")]
 COORDINATOR_PERMS = [("pilots", "view_reports")]
 # Staff see the background tasks' results in the admin, failed emails to teachers included.
-STAFF_EXTRA += [("django_tasks_database", "view_dbtaskresult")]
+STAFF_EXTRA += [("django_tasks_database", "view_dbtaskresult"), ("pilots", "view_outboundemail"),
+                ("pilots", "view_workerheartbeat")]
 
 
 def _perms(pairs):

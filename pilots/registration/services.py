@@ -7,7 +7,7 @@ decision itself is `pilots.enrolment.place_enrolment`.
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,9 +80,7 @@ def _register(*, cohort_id, details, subjects, language, consent_version, now) -
                 teacher=teacher, cohort_id=cohort_id, status__in=LIVE_STATUSES
             ).first()
             if existing is not None:
-                transaction.on_commit(
-                    lambda: notifications.registration_link_requested(enrolment_id=existing.pk)
-                )
+                notifications.registration_link_requested(enrolment_id=existing.pk)
                 return Registration(enrolment=existing, is_new=False)
         is_new_teacher = teacher is None
         teacher = _save_teacher(
@@ -125,7 +123,11 @@ def register_teacher(
     `busy` when the lock is not granted in time); one email is one Teacher, and one Teacher has one
     enrolment per cohort: registering again is not a second enrolment (the status link is re-sent),
     and a withdrawn teacher's enrolment row is reused. `details` holds normalised Teacher fields
-    (email case-folded); emails go out after commit.
+    (email case-folded); the email is queued in the same transaction as the enrolment.
+
+    A database connection lost mid-way (the server restarted, a proxy dropped it) rolls the
+    transaction back; it is tried once more on a fresh connection. If that attempt finds the
+    teacher registered after all, they get `is_new=False` and no second email.
     """
     if not details.get("email"):
         raise EnrolmentError(_("An email address is needed to register."), code="email_required")
@@ -147,6 +149,10 @@ def register_teacher(
             # which now finds that teacher.
             if attempt:
                 raise
+        except (OperationalError, InterfaceError):
+            if attempt or connection.in_atomic_block or connection.is_usable():
+                raise
+            connection.close()  # the next query opens a new connection
     raise AssertionError("unreachable")
 
 

@@ -3,6 +3,7 @@ confirmation and the teacher's own "My registration" page behind a signed link."
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -101,6 +102,12 @@ def register(request, code):
                 return _busy(request, cohort)
             except EnrolmentError as exc:
                 form.add_error(None, exc)
+            except (OperationalError, InterfaceError):
+                # The database went away and the retry failed too: nothing was saved. The form is
+                # shown again, filled in, so that one more tap sends it.
+                form.add_error(None, _("We could not save your registration just now. Nothing was "
+                                       "saved: please send the form again."))
+                return _render_form(request, cohort, form, status=503)
             else:
                 token = make_registration_token(registration.enrolment)
                 if not registration.is_new:
@@ -110,6 +117,10 @@ def register(request, code):
                 return redirect("registration:done", token=token)
     else:
         form = RegistrationForm(cohort=cohort)
+    return _render_form(request, cohort, form)
+
+
+def _render_form(request, cohort, form, status=200):
     return render(
         request,
         "pilots/registration/register.html",
@@ -119,6 +130,7 @@ def register(request, code):
             "form": form,
             "privacy_version": settings.PILOTS_PRIVACY_NOTICE_VERSION,
         },
+        status=status,
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from pilots.choices import CohortKind, CohortStatus, EnrolmentStatus
 from pilots.enrolment import CohortBusy
-from pilots.models import Enrolment, Teacher
+from pilots.models import Enrolment, OutboundEmail, Teacher
 from pilots.registration import services as registration_services
 from pilots.status_links import make_registration_token
 from tests.factories import (
@@ -235,10 +235,16 @@ def test_registering_twice_shows_a_friendly_message_and_resends_the_link(
     cohort = OpenCohortFactory()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(register_url(cohort), registration_data(cohort))
+        # A second tap at once (or a retried request) does not send a second email...
         response = client.post(register_url(cohort), registration_data(cohort))
     page = response.content.decode()
     assert "You are already registered" in page
     assert Enrolment.objects.count() == 1
+    assert len(mailoutbox) == 1
+    # ...registering again later re-sends the link.
+    OutboundEmail.objects.update(queued_at=timezone.now() - dt.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(register_url(cohort), registration_data(cohort))
     assert len(mailoutbox) == 2 and "/registration/" in mailoutbox[1].body
 
 
