@@ -48,6 +48,7 @@ def cohort_summary(cohort, figures=None):
         total["confirmed"] += 1
         total["completed"] += 1 if row["is_completed"] else 0
         total["attended"] += row["present"] + row["late"]
+        total["absent"] += row["absent"]
         total["excused"] += row["excused_count"]
         for name, key in scores:
             if row[key] is not None:
@@ -63,7 +64,13 @@ def enrolment_funnel(cohort):
     counts = dict(
         cohort.enrolments.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    return [(EnrolmentStatus(s).label, counts.get(s, 0)) for s in EnrolmentStatus.values]
+    return [(status_label(s), counts.get(s, 0)) for s in EnrolmentStatus.values]
+
+
+def status_label(status):
+    """An enrolment status as the reports name it: "Status: Completed" is what staff recorded,
+    never to be read as "Met the completion rule"."""
+    return _("Status: %(status)s") % {"status": EnrolmentStatus(status).label}
 
 
 def _breakdown(cohort, key, labels):
@@ -123,7 +130,8 @@ ATTENDANCE_KEYS = [s.value for s in AttendanceStatus]
 def attendance_by_session(cohort, participants):
     """Each session with its present/late/absent/excused counts among participants. One query.
 
-    Participants without a record for a session are counted as `unrecorded`.
+    Participants without a record for a session are counted as `unrecorded`, not as missed: the
+    rate is attended (present or late) over recorded (present, late or absent).
     """
     seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
     # Explicit order: Meta.ordering does not apply to grouped queries.
@@ -137,8 +145,8 @@ def attendance_by_session(cohort, participants):
     for s in sessions:
         recorded = sum(getattr(s, k) for k in ATTENDANCE_KEYS)
         s.unrecorded = max(participants - recorded, 0)
-        expected = participants - s.excused
-        s.rate = 100.0 * (s.present + s.late) / expected if expected > 0 else None
+        counted = s.present + s.late + s.absent
+        s.rate = 100.0 * (s.present + s.late) / counted if counted > 0 else None
         out.append(s)
     return out
 

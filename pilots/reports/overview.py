@@ -11,8 +11,12 @@ Definitions used by every report, export and the admin:
 - participants are the confirmed enrolments. Attendance, scores and gains are those of participants.
 - completion: `EnrolmentQuerySet.with_completion()` (attendance of at least the programme's
   percentage, excused sessions left out of the denominator, plus the post-test if required).
-- attendance rate: sum of sessions attended (present or late) over the sum of sessions expected
-  (cohort sessions minus excused); no sessions -> no rate (None), never 0.
+- attendance rate: sessions attended (present or late) over sessions recorded (present, late or
+  absent), for participants only: a session whose attendance is not recorded yet is not counted as
+  missed, excused sessions leave the count; nothing recorded -> no rate (None, shown "–"), never 0.
+  A teacher without a seat has no rate ("–").
+- met the completion rule (`completed` here): `EnrolmentQuerySet.with_completion()`, not the
+  enrolment status "completed" that staff set (the funnel shows that one, as "Status: Completed").
 - scores: means over participants who took that test; gain = post - pre for those with both tests;
   normalised gain g = (post - pre) / (100 - pre) averaged over those with both tests, leaving out a
   pre-test of 100 (counted in `g_excluded`).
@@ -52,7 +56,7 @@ def _enrolment_figures(completed_ids):
 
 
 COUNT_FIELDS = ["cohorts", "registered", "confirmed", "withdrawn", "completed", "pre_n", "post_n",
-                "gain_n", "g_n", "g_excluded", "attended", "excused", "seat_sessions"]
+                "gain_n", "g_n", "g_excluded", "attended", "absent", "excused", "seat_sessions"]
 SUM_FIELDS = ["pre_sum", "post_sum", "gain_sum", "g_sum"]
 
 
@@ -62,13 +66,14 @@ def empty_figures():
 
 def finish_figures(row):
     """Derived figures from sums and counts: means (None without data), attendance rate (None
-    without sessions), missing tests."""
+    when nothing is recorded), missing tests."""
 
     def mean(total, n):
         return total / n if n else None
 
     row["expected"] = row["seat_sessions"] - row["excused"]
-    row["attendance_rate"] = 100.0 * row["attended"] / row["expected"] if row["expected"] > 0 else None
+    row["recorded"] = row["attended"] + row["absent"]
+    row["attendance_rate"] = 100.0 * row["attended"] / row["recorded"] if row["recorded"] > 0 else None
     row["pre_mean"] = mean(row["pre_sum"], row["pre_n"])
     row["post_mean"] = mean(row["post_sum"], row["post_n"])
     row["gain_mean"] = mean(row["gain_sum"], row["gain_n"])
@@ -137,12 +142,14 @@ def programme_overview(cohorts):
         .values("enrolment__cohort_id")
         .annotate(
             attended=Count("pk", filter=Q(status__in=ATTENDED_STATUSES)),
+            absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
             excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
         )
     )
     for r in attendance:
         into = group_of[r["enrolment__cohort_id"]]
         into["attended"] += r["attended"]
+        into["absent"] += r["absent"]
         into["excused"] += r["excused"]
 
     def add(into, row):
