@@ -6,15 +6,17 @@ other rows, confirmed minus post-tests). `protect` therefore adds secondary (com
 suppression: it takes the cells of one file and the sums that tie them together (each an equation
 {cell: coefficient} adding up to 0) and hides more cells until no hidden cell is determined by the
 published ones, checked by Gaussian elimination over the hidden cells (exact fractions), and until
-no equation shows that its hidden cells are all zero.
+no equation shows that its hidden cells are all zero. A cell hidden only to protect another may
+itself be worked out (its count is 5 or more, so it is no secret); a small count never.
 
 Every hidden cell is shown with the same mark (`HIDDEN`), whether it is small or hidden to protect
 a small one: marking them differently would give bounds (a secondary cell is at least 5) that can
 pin a small one down.
 
-What is not covered: bounds from inequalities (a part is at most its whole) beyond hiding the
-value, and files of different granularities combined (the shared overview and the shared cohort
-summaries are protected each on its own; see the README).
+The shared cohort summaries are protected each on its own; the shared overview is then protected
+together with the summaries of its cohorts (`given`), since a country's year row adds up its
+cohorts. What is not covered: bounds from inequalities (a part is at most its whole) beyond
+hiding the value, and the difference between two downloads made before and after a change.
 """
 
 from fractions import Fraction
@@ -77,22 +79,30 @@ def derivable(values, equations, hidden):
     return found
 
 
-def protect(values, equations, threshold=SMALL_CELL):
+def protect(values, equations, threshold=SMALL_CELL, given=None):
     """The cells of `values` ({cell: count}) to hide: every small one, plus as few others as this
     greedy rule finds (the smallest count that shares an equation with an exposed cell), so that
-    no hidden cell can be worked out from the rest through `equations`. Deterministic: the same
-    cells and counts always hide the same cells."""
-    hidden = {cell for cell, value in values.items() if is_small(value, threshold)}
-    if not hidden:
-        return hidden
+    no hidden cell can be worked out from the rest through `equations`. `given` ({cell: hidden})
+    are cells of another file, already decided there: they are never chosen, and the result says
+    which cells of this file must be hidden so that both files together disclose nothing.
+    Deterministic: the same cells and counts always hide the same cells."""
+    given = given or {}
+    small = {cell for cell, value in values.items() if is_small(value, threshold)}
+    hidden = {cell for cell in small if cell not in given}
+    hidden |= {cell for cell, is_hidden in given.items() if is_hidden}
     while True:
-        exposed = derivable(values, equations, hidden)
+        # Only a small count must stay unknown: a cell hidden to protect one may be worked out
+        # (it is then no secret, as when another file publishes it) as long as no small one is.
+        exposed = derivable(values, equations, hidden) & small
         if not exposed:
-            return hidden
+            return hidden - set(given)
         cell = min(exposed, key=repr)
-        candidates = {k for eq in equations if cell in eq for k in eq if k not in hidden}
-        if not candidates:  # every cell of its equations is hidden already: widen to any equation
-            candidates = {k for eq in equations if set(eq) & exposed for k in eq if k not in hidden}
+        movable = {k for eq in equations for k in eq if k not in hidden and k not in given}
+        candidates = {k for eq in equations if cell in eq for k in eq} & movable
+        if not candidates:  # its own equations have no cell left to hide: widen to any exposed one's
+            candidates = {k for eq in equations if set(eq) & exposed for k in eq} & movable
         if not candidates:
-            return hidden | {k for eq in equations for k in eq}
+            candidates = movable
+        if not candidates:  # nothing left to hide (cannot happen with `given` empty)
+            return hidden - set(given)
         hidden.add(min(candidates, key=lambda k: (values[k], repr(k))))

@@ -162,13 +162,41 @@ def overview_rows(overview):
                for key, _label in OVERVIEW_COLUMNS]
 
 
-def overview_shared_rows(overview):
+def summary_cells(statuses, tables, completed):
+    """A cohort's shared summary as cells named whatever the language ({cell: count}), the sums
+    that tie them (every status, gender, school level and province table adds up to the cohort's
+    registered and confirmed teachers) and the cells to hide (`disclosure.protect`).
+
+    `statuses`: {status: enrolments}; `tables`: {key: rows with value, registered, participants}
+    (subjects take no part in the sums: a teacher may teach several)."""
+    total_r, total_p = ("total", "", "r"), ("total", "", "p")
+    values = {("status", status, "r"): n for status, n in statuses.items()}
+    values[total_r] = sum(statuses.values())
+    values[total_p] = sum(n for status, n in statuses.items() if status in SEATED_STATUSES)
+    values[("completion", "", "p")] = completed
+    equations = [
+        {total_r: 1, **{("status", status, "r"): -1 for status in statuses}},
+        {total_p: 1, **{("status", status, "r"): -1 for status in statuses if status in SEATED_STATUSES}},
+    ]
+    for key, rows in tables.items():
+        for r in rows:
+            values[(key, r["value"], "r")] = r["registered"]
+            values[(key, r["value"], "p")] = r["participants"]
+        if key in SUMMED_BREAKDOWNS:
+            for col, total in (("r", total_r), ("p", total_p)):
+                equations.append({total: 1, **{(key, r["value"], col): -1 for r in rows}})
+    return values, equations, protect(values, equations)
+
+
+def overview_shared_rows(overview, cohort_tables):
     """The overview for sharing outside the programme, at one fixed granularity whatever the
     filters or the reader: for each country (and "Regional"), its years and its all-years row.
     No row adds up several countries, so the files of readers with different countries hold the
     very same rows for a country and cannot be subtracted from one another. Each country's rows
-    are protected on their own (`disclosure.protect`): counts under 5 and the cells that would
-    give them away are hidden, and so is every mean over a hidden or small number of teachers."""
+    are protected on their own, together with the shared summaries of its cohorts
+    (`cohort_tables`: `cohort.breakdowns_by_cohort`), since a year's row adds up its cohorts:
+    counts under 5 and the cells that would give them away are hidden, and so is every mean
+    over a hidden or small number of teachers."""
     yield [str(label) for _key, label in OVERVIEW_COLUMNS]
     every_year = _("All years")
     by_country = {r["country"]: r for r in overview.by_country}
@@ -183,7 +211,23 @@ def overview_shared_rows(overview):
             {(i, total): 1, **{(i, part): -1 for part in parts}}
             for i in range(len(block)) for total, parts in ROW_SUMS.items()
         ]
-        hidden = protect(values, equations)
+        # Each cohort's shared summary, as it is published: its cells, sums and hidden cells.
+        given, links = {}, {}
+        for cohort_id, cohort in overview.cohorts.items():
+            if cohort["country"] != country:
+                continue
+            row = next(i for i, r in enumerate(block) if r["year"] == cohort["year"])
+            statuses = {status: cohort["statuses"].get(status, 0) for status in EnrolmentStatus.values}
+            tables = cohort_tables.get(cohort_id) or {key: [] for key in SUMMED_BREAKDOWNS}
+            cells, sums, hidden = summary_cells(statuses, tables, cohort["completed"])
+            for cell, value in cells.items():
+                values[(cohort_id, *cell)] = value
+                given[(cohort_id, *cell)] = cell in hidden
+            equations += [{(cohort_id, *cell): c for cell, c in eq.items()} for eq in sums]
+            for key, cell in LINKED_CELLS.items():
+                links.setdefault((row, key), []).append((cohort_id, *cell))
+        equations += [{total: 1, **dict.fromkeys(parts, -1)} for total, parts in links.items()]
+        hidden = protect(values, equations, given=given)
         for i, row in enumerate(block):
             out = []
             for key, _label in OVERVIEW_COLUMNS:
@@ -202,36 +246,33 @@ def overview_shared_rows(overview):
             yield out
 
 
+# The overview's counts that a cohort's shared summary also publishes: a year's row is their sum.
+LINKED_CELLS = {"registered": ("total", "", "r"), "confirmed": ("total", "", "p"),
+                "withdrawn": ("status", EnrolmentStatus.WITHDRAWN.value, "r"),
+                "completed": ("completion", "", "p")}
+SUMMED_BREAKDOWNS = ("gender", "school_level", "province")
+
+
 def cohort_summary_rows(cohort):
-    """The cohort's aggregates for sharing outside the programme. Every table (statuses, gender,
-    school level, province) adds up to the same registered and confirmed teachers, given in the
-    "All enrolments" row; counts under 5, and the cells that would give them away through those
-    sums, are hidden (`disclosure.protect`). Subjects are left out of the sums (a teacher may
-    teach several)."""
+    """The cohort's aggregates for sharing outside the programme: counts under 5, and the cells
+    that would give them away through the sums that tie the tables (`summary_cells`), are hidden."""
     funnel = enrolment_funnel(cohort)
     tables = breakdowns(cohort)
     summary = cohort_summary(cohort)
-    rows = [[_("All enrolments"), _("All"), summary["registered"], summary["confirmed"]]]
-    rows += [[_("Enrolment status"), str(label), n, ""] for label, n in funnel]
-    for title, table in tables.values():
-        rows += [[str(title), r["label"], r["registered"], r["participants"]] for r in table]
-    rows.append([_("Completion"), _("Met the completion rule"), "", summary["completed"]])
-    seated_labels = {str(label) for (label, _n), status in zip(funnel, EnrolmentStatus.values, strict=True)
-                     if status in SEATED_STATUSES}
-    values = {(i, c): row[c] for i, row in enumerate(rows) for c in (2, 3) if isinstance(row[c], int)}
-    equations = []
-    for c in (2, 3):
-        for title in [_("Enrolment status")] + [str(t) for key, (t, _r) in tables.items() if key != "subject"]:
-            part_rows = [i for i, row in enumerate(rows) if row[0] == title]
-            if title == _("Enrolment status"):
-                if c == 3:
-                    part_rows = [i for i in part_rows if rows[i][1] in seated_labels]
-                parts = [(i, 2) for i in part_rows]
-            else:
-                parts = [(i, c) for i in part_rows]
-            if parts:
-                equations.append({(0, c): 1, **{p: -1 for p in parts}})
-    hidden = protect(values, equations)
+    statuses = {status: n for status, (_label, n) in zip(EnrolmentStatus.values, funnel, strict=True)}
+    _cells, _sums, hidden = summary_cells(statuses, {key: rows for key, (_t, rows) in tables.items()},
+                                          summary["completed"])
+
+    def shown(cell, value):
+        return HIDDEN if cell in hidden else value
+
     yield [_("Table"), _("Category"), _("Registered"), _("Confirmed (taking part)")]
-    for i, row in enumerate(rows):
-        yield [row[0], row[1], *(HIDDEN if (i, c) in hidden else row[c] for c in (2, 3))]
+    yield [_("All enrolments"), _("All"), shown(("total", "", "r"), summary["registered"]),
+           shown(("total", "", "p"), summary["confirmed"])]
+    for (label, n), status in zip(funnel, EnrolmentStatus.values, strict=True):
+        yield [_("Enrolment status"), str(label), shown(("status", status, "r"), n), ""]
+    for key, (title, rows) in tables.items():
+        for r in rows:
+            yield [str(title), r["label"], shown((key, r["value"], "r"), r["registered"]),
+                   shown((key, r["value"], "p"), r["participants"])]
+    yield [_("Completion"), _("Met the completion rule"), "", shown(("completion", "", "p"), summary["completed"])]

@@ -89,6 +89,9 @@ class Overview:
     total: dict = field(default_factory=dict)
     by_year: list = field(default_factory=list)
     by_country: list = field(default_factory=list)
+    # {cohort id: year, country, enrolments by status, completed}: what each cohort's shared
+    # summary publishes, for protecting the shared overview against both files together.
+    cohorts: dict = field(default_factory=dict)
 
 
 def programme_overview(cohorts):
@@ -102,9 +105,10 @@ def programme_overview(cohorts):
     # Sessions per cohort up front: completion then counts each enrolment's own attendance rows
     # (index-only) instead of joining every session of its cohort, and seat-sessions are summed
     # over the enrolments without a correlated subquery per cohort.
-    sessions_by_cohort, group_of = {}, {}
+    sessions_by_cohort, group_of, per_cohort = {}, {}, {}
     for r in cohorts.order_by().values("pk", "year", "country").annotate(n_sessions=Count("sessions")):
         group(r["year"], r["country"])["cohorts"] += 1
+        per_cohort[r["pk"]] = {"year": r["year"], "country": r["country"], "statuses": {}, "completed": 0}
         sessions_by_cohort[r["pk"]] = r["n_sessions"]
         group_of[r["pk"]] = group(r["year"], r["country"])
 
@@ -123,12 +127,14 @@ def programme_overview(cohorts):
     ):
         cohort_id, status, n = r.pop("cohort_id"), r.pop("status"), r.pop("n")
         into = group_of[cohort_id]
+        per_cohort[cohort_id]["statuses"][status] = n
         into["registered"] += n
         if status == EnrolmentStatus.WITHDRAWN:
             into["withdrawn"] += n
         if status not in SEATED_STATUSES:
             continue  # scores and completion are those of participants
         into["confirmed"] += n
+        per_cohort[cohort_id]["completed"] += r["completed"]
         for k, v in r.items():
             into[k] += v if v is not None else 0
         # Seat-sessions: the cohort's participants times its sessions (grouped by cohort, no CASE).
@@ -168,4 +174,4 @@ def programme_overview(cohorts):
         for c in sorted(countries, key=lambda c: (c == "", c))
     ]
     return Overview(rows=rows, total=finish_figures(total), by_year=[finish_figures(years[y]) for y in sorted(years)],
-                    by_country=by_country)
+                    by_country=by_country, cohorts=per_cohort)

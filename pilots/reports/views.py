@@ -21,6 +21,7 @@ from .cache import cached
 from .cohort import (
     attendance_by_session,
     breakdowns,
+    breakdowns_by_cohort,
     cohort_summary,
     enrolment_funnel,
     gain_distribution,
@@ -118,7 +119,9 @@ def overview_shared_export(request):
     # One fixed granularity: the query string is ignored, so that no two shared files differ by a
     # filter and can be subtracted from one another.
     _filterset, data = _overview(request, params=QueryDict())
-    return exports.csv_response("programme-overview-shared.csv", exports.overview_shared_rows(data))
+    rows = cached(("overview-shared", visible_countries(request.user)),
+                  lambda: list(exports.overview_shared_rows(data, breakdowns_by_cohort(data.cohorts))))
+    return exports.csv_response("programme-overview-shared.csv", rows)
 
 
 @reports_required

@@ -272,6 +272,12 @@ def _solve(equations, known):
     return found
 
 
+def _small(found, hidden):
+    """The hidden cells worked out whose count is under 5: a cell hidden only to protect another
+    (5 or more) may be worked out, a small one never."""
+    return {c: v for c, v in found.items() if c in hidden and v < 5}
+
+
 def _number(cell):
     return int(cell) if re.fullmatch(r"\d+", cell) else None
 
@@ -281,7 +287,7 @@ OVERVIEW_COUNTS = ["Registered", "Confirmed (taking part)", "Confirmed", "Withdr
                    "Left out of normalised gain (pre-test 100)"]
 
 
-def _overview_attack(rows):
+def _overview_attack(rows, system=False):
     """Every relation an outsider sees in the shared overview: subtotals and totals are sums of
     the rows they cover, and within a row: confirmed = post-tests + missing, both tests = in g +
     left out of g. Returns the hidden cells worked out, with their values."""
@@ -328,10 +334,12 @@ def _overview_attack(rows):
             equations.append({(k, "Teachers with both tests"): 1, (k, "Teachers in normalised gain"): -1,
                               (k, "Left out of normalised gain (pre-test 100)"): -1})
     hidden = {c for c, v in cells.items() if _number(v) is None and v != ""}
-    return {c: v for c, v in _solve(equations, known).items() if c in hidden}
+    if system:
+        return equations, known, hidden
+    return _small(_solve(equations, known), hidden)
 
 
-def _summary_attack(rows):
+def _summary_attack(rows, system=False, prefix=()):
     """The shared cohort summary: every status, gender, level and province table adds up to the
     same registered teachers; participants (confirmed + completed statuses) likewise."""
     _header, *body = rows
@@ -360,13 +368,19 @@ def _summary_attack(rows):
             equations.append({totals[col]: 1, **{c: -1 for c in cells}})
         else:
             equations.append({totals[col]: 1, **{c: -1 for c in cells}})
-    return {c: v for c, v in _solve(equations, known).items() if c in hidden}
+    if system:
+        def named(cell):
+            return (*prefix, *cell)
+        return ([{named(k): c for k, c in eq.items()} for eq in equations],
+                {named(k): v for k, v in known.items()}, {named(c) for c in hidden},
+                {named(c): body[c[0]][:2] for c in [*known, *hidden] if isinstance(c[0], int)})
+    return _small(_solve(equations, known), hidden)
 
 
 @pytest.fixture
 def many_small_cells(db):
-    """Cohorts of 1 to 9 teachers in five years and three countries, with random statuses,
-    genders, levels and tests: most cells are small."""
+    """One to three cohorts of 1 to 12 teachers for most years and countries, with random
+    statuses, genders, levels and tests: most cells are small."""
     rnd = random.Random(9)
     programme = ProgrammeFactory()
     statuses = [EnrolmentStatus.CONFIRMED] * 4 + [EnrolmentStatus.WITHDRAWN, EnrolmentStatus.WAITLISTED,
@@ -376,20 +390,24 @@ def many_small_cells(db):
         for country in ("KH", "TH", "VN"):
             if rnd.random() < 0.2:
                 continue
-            cohort = CohortFactory(programme=programme, year=year, country=country,
-                                   code=f"{country.lower()}-{year}", capacity=100,
-                                   start_date=dt.date(year, 3, 1), end_date=dt.date(year, 3, 5))
-            cohorts.append(cohort)
-            for _i in range(rnd.randint(1, 12)):
-                teacher = TeacherFactory(gender=rnd.choice(list(Gender.values)),
-                                         school_level=rnd.choice(["", *SchoolLevel.values[:3]]))
-                enrolment = EnrolmentFactory(cohort=cohort, teacher=teacher, status=rnd.choice(statuses))
-                if rnd.random() < 0.8:
-                    AssessmentFactory(enrolment=enrolment, kind=AssessmentKind.PRE,
-                                      score=rnd.choice([20, 50, 100]))
-                    if rnd.random() < 0.7:
-                        AssessmentFactory(enrolment=enrolment, kind=AssessmentKind.POST, score=rnd.randint(30, 100))
+            for k in range(rnd.choice([1, 2, 2, 3])):  # a year's row may add up several cohorts
+                cohort = CohortFactory(programme=programme, year=year, country=country,
+                                       code=f"{country.lower()}-{year}-{k}", capacity=100,
+                                       start_date=dt.date(year, 3, 1), end_date=dt.date(year, 3, 5))
+                cohorts.append(cohort)
+                _enrol_some(rnd, cohort, statuses)
     return cohorts
+
+
+def _enrol_some(rnd, cohort, statuses):
+    for _i in range(rnd.randint(1, 12)):
+        teacher = TeacherFactory(gender=rnd.choice(list(Gender.values)),
+                                 school_level=rnd.choice(["", *SchoolLevel.values[:3]]))
+        enrolment = EnrolmentFactory(cohort=cohort, teacher=teacher, status=rnd.choice(statuses))
+        if rnd.random() < 0.8:
+            AssessmentFactory(enrolment=enrolment, kind=AssessmentKind.PRE, score=rnd.choice([20, 50, 100]))
+            if rnd.random() < 0.7:
+                AssessmentFactory(enrolment=enrolment, kind=AssessmentKind.POST, score=rnd.randint(30, 100))
 
 
 def test_no_hidden_cell_of_the_shared_overview_can_be_worked_out(many_small_cells, staff_client, client,
@@ -428,3 +446,33 @@ def test_the_shared_overview_offers_no_filters(many_small_cells, staff_client):
     html = staff_client.get(reverse("reports:overview"), {"country": "TH"}).content.decode()
     link = re.search(r'href="(/reports/overview-shared\.csv[^"]*)"', html).group(1)
     assert link == "/reports/overview-shared.csv"
+
+
+def test_the_shared_overview_and_the_shared_cohort_summaries_together_disclose_nothing(
+    many_small_cells, staff_client
+):
+    """A year's row of a country adds up that year's cohorts: the registered and confirmed
+    teachers, the withdrawn and those who met the completion rule. An outsider holding the
+    overview and every cohort's summary still works out no hidden cell."""
+    overview = _csv(staff_client.get(reverse("reports:overview_shared")))
+    equations, known, hidden = _overview_attack(overview, system=True)
+    linked = {"Registered": (("All enrolments", "All"), "r"),
+              "Withdrawn": (("Enrolment status", "Status: Withdrawn"), "r"),
+              "Confirmed (taking part)": (("All enrolments", "All"), "p"),
+              "Met the completion rule": (("Completion", "Met the completion rule"), "p")}
+    links = {}
+    country_label = {"KH": "Cambodia", "TH": "Thailand", "VN": "Vietnam"}
+    for cohort in many_small_cells:
+        rows = _csv(staff_client.get(reverse("reports:cohort_summary", args=[cohort.code])))
+        eqs, kn, hid, label_of = _summary_attack(rows, system=True, prefix=(cohort.code,))
+        equations += eqs
+        known |= kn
+        hidden |= hid
+        # the total cells of the summary equations
+        for column, (category, col) in linked.items():
+            cell = next(c for c, lab in label_of.items() if tuple(lab) == category and c[-1] == col)
+            key = ((str(cohort.year), country_label[cohort.country]), column)
+            links.setdefault(key, []).append(cell)
+    for total, parts in links.items():
+        equations.append({total: 1, **dict.fromkeys(parts, -1)})
+    assert _small(_solve(equations, known), hidden) == {}
