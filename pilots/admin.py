@@ -32,6 +32,7 @@ from .models import (
     Teacher,
     WorkerHeartbeat,
 )
+from .templatetags.reports_tags import pct
 
 User = get_user_model()
 
@@ -299,7 +300,8 @@ class AssessmentInline(admin.TabularInline):
 
 
 class CompletedFilter(admin.SimpleListFilter):
-    title = _("completed")
+    # The completion rule, as the reports name it: not the enrolment status "Completed".
+    title = _("met the completion rule")
     parameter_name = "completed"
 
     def lookups(self, request, model_admin):
@@ -313,7 +315,7 @@ class CompletedFilter(admin.SimpleListFilter):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(ReportDataHistoryAdmin):
-    list_display = ["teacher", "cohort", "status", "completed", "reference", "language", "created_at"]
+    list_display = ["teacher", "cohort", "status", "completed", "attendance", "reference", "language", "created_at"]
     list_filter = ["status", CompletedFilter, "cohort__country", "cohort__year", "cohort__kind", "language"]
     list_select_related = ["teacher", "cohort"]
     search_fields = [
@@ -335,9 +337,14 @@ class EnrolmentAdmin(ReportDataHistoryAdmin):
         # Completion is the programme's one definition (EnrolmentQuerySet.with_completion).
         return super().get_queryset(request).with_completion()
 
-    @admin.display(description=_("completed"), boolean=True, ordering="is_completed")
+    @admin.display(description=_("Met the completion rule"), boolean=True, ordering="is_completed")
     def completed(self, obj):
         return obj.is_completed
+
+    @admin.display(description=_("Attendance (of sessions recorded)"), ordering="attendance_rate")
+    def attendance(self, obj):
+        # The reports' definition and rounding (with_attendance, reports_tags.pct): "–" without a seat.
+        return pct(obj.attendance_rate)
 
     def get_readonly_fields(self, request, obj=None):
         # The status follows the rules of pilots.enrolment: set on creation, changed by actions.

@@ -89,10 +89,11 @@ class EnrolmentQuerySet(models.QuerySet):
         """Annotate each enrolment's attendance in one join (GROUP BY enrolment).
 
         `present`, `late`, `absent` and `excused_count` count the recorded rows; `attended_count` is
-        present + late; `sessions_count` is the cohort's number of sessions, so a session without a
-        row counts as missed. Excused sessions leave the denominator: `expected_sessions` is sessions
-        minus excused, and `attendance_rate` (percent) is attended over expected, NULL when nothing
-        was expected (a cohort with no sessions), never 0.
+        present + late and `recorded_count` present + late + absent. `attendance_rate` (percent) is
+        attended over recorded: a session whose attendance is not recorded yet is not counted as
+        missed, and excused sessions leave the count. It is NULL (shown "–", never 0) for a teacher
+        who holds no seat and when nothing is recorded. `sessions_count` is the cohort's number of
+        sessions and `expected_sessions` sessions minus excused: the completion rule's denominator.
 
         `sessions_count`: the number of sessions when every enrolment of the queryset is in one
         cohort (the cohort report), or {cohort id: number of sessions} (the overview). The
@@ -130,11 +131,16 @@ class EnrolmentQuerySet(models.QuerySet):
             absent=counted(AttendanceStatus.ABSENT),
             excused_count=counted(AttendanceStatus.EXCUSED),
             attended_count=counted(*ATTENDED_STATUSES),
+            recorded_count=counted(*ATTENDED_STATUSES, AttendanceStatus.ABSENT),
         ).annotate(
             expected_sessions=F("sessions_count") - F("excused_count"),
-            attendance_rate=ExpressionWrapper(
-                Cast(F("attended_count"), FloatField()) * 100.0
-                / NullIf(Cast(F("expected_sessions"), FloatField()), 0.0),
+            attendance_rate=Case(
+                When(status__in=SEATED_STATUSES, then=ExpressionWrapper(
+                    Cast(F("attended_count"), FloatField()) * 100.0
+                    / NullIf(Cast(F("recorded_count"), FloatField()), 0.0),
+                    output_field=FloatField(),
+                )),
+                default=None,
                 output_field=FloatField(),
             ),
         )
@@ -144,16 +150,21 @@ class EnrolmentQuerySet(models.QuerySet):
 
         A teacher completes when they hold a seat (confirmed or completed), their cohort has
         sessions, they attended (present or late) at least `completion_min_attendance` percent of
-        the sessions they were not excused from, and, if the programme says so, took the
-        post-test. Withdrawn, rejected, waitlisted and applied teachers never complete. The
-        queryset is grouped by enrolment (see `with_attendance`); to count completions per group
-        use `Q(pk__in=qs.filter(is_completed=True).values("pk"))`.
+        the cohort's sessions they were not excused from (a session not recorded yet does not count
+        as attended), and, if the programme says so, took the post-test. Withdrawn, rejected,
+        waitlisted and applied teachers never complete. The queryset is grouped by enrolment (see
+        `with_attendance`); to count completions per group use `Q(pk__in=qs.filter(is_completed=True).values("pk"))`.
         """
         qs = (
             self if "attendance_rate" in self.query.annotations
             else self.with_attendance(sessions_count=sessions_count)
         )
         return qs.annotate(
+            _completion_share=ExpressionWrapper(
+                Cast(F("attended_count"), FloatField()) * 100.0
+                / NullIf(Cast(F("expected_sessions"), FloatField()), 0.0),
+                output_field=FloatField(),
+            ),
             _completion_post=FilteredRelation(
                 "assessments", condition=Q(assessments__kind=AssessmentKind.POST)
             ),
@@ -167,7 +178,7 @@ class EnrolmentQuerySet(models.QuerySet):
                 When(
                     Q(status__in=SEATED_STATUSES)
                     & Q(expected_sessions__gt=0)
-                    & Q(attendance_rate__gte=F("cohort__programme__completion_min_attendance"))
+                    & Q(_completion_share__gte=F("cohort__programme__completion_min_attendance"))
                     & (
                         Q(cohort__programme__completion_requires_post_test=False)
                         | Q(post_test_count__gt=0)

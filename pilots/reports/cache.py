@@ -3,6 +3,7 @@
 import hashlib
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 from pilots import data_version
 
@@ -11,8 +12,11 @@ TIMEOUT = 15 * 60
 
 
 def cached(parts, compute):
-    """The value cached under `parts` for the current data version, computed when missing."""
-    digest = hashlib.sha256(repr((data_version.current(), *parts)).encode()).hexdigest()[:32]
+    """The value cached under `parts` for the current data version and language, computed when
+    missing. `parts` must name everything the value depends on: the report, the reader's visible
+    countries and exactly the filters applied (never those of an invalid form: do not call this
+    then, compute nothing and show the errors)."""
+    digest = hashlib.sha256(repr((data_version.current(), get_language(), *parts)).encode()).hexdigest()[:32]
     key = f"pilots:reports:{digest}"
     value = cache.get(key)
     if value is None:

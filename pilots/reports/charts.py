@@ -10,6 +10,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .rounding import rounded
+
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
@@ -120,5 +122,6 @@ class Chart:
 
 def _fmt(value):
     if isinstance(value, float):
-        return number_format(round(value, 1), 1, use_l10n=True)
+        value = rounded(value, "rate")
+        return number_format(value, max(-value.as_tuple().exponent, 0), use_l10n=True)
     return number_format(value, use_l10n=True)

@@ -7,7 +7,7 @@ from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext_lazy as _
 
 from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus, EnrolmentStatus, Gender, SchoolLevel
-from pilots.models import Assessment, Session, Teacher
+from pilots.models import Assessment, Enrolment, Session, Teacher
 
 from .overview import empty_figures, finish_figures
 
@@ -48,6 +48,7 @@ def cohort_summary(cohort, figures=None):
         total["confirmed"] += 1
         total["completed"] += 1 if row["is_completed"] else 0
         total["attended"] += row["present"] + row["late"]
+        total["absent"] += row["absent"]
         total["excused"] += row["excused_count"]
         for name, key in scores:
             if row[key] is not None:
@@ -63,7 +64,13 @@ def enrolment_funnel(cohort):
     counts = dict(
         cohort.enrolments.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    return [(EnrolmentStatus(s).label, counts.get(s, 0)) for s in EnrolmentStatus.values]
+    return [(status_label(s), counts.get(s, 0)) for s in EnrolmentStatus.values]
+
+
+def status_label(status):
+    """An enrolment status as the reports name it: "Status: Completed" is what staff recorded,
+    never to be read as "Met the completion rule"."""
+    return _("Status: %(status)s") % {"status": EnrolmentStatus(status).label}
 
 
 def _breakdown(cohort, key, labels):
@@ -72,20 +79,48 @@ def _breakdown(cohort, key, labels):
         .values(key)
         .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
     )
-    out = []
+    counts = {}
     for r in rows:
-        value = r[key]
-        label = labels(value) if value not in (None, "") else _("Not given")
-        out.append({"label": str(label), "registered": r["registered"], "participants": r["participants"]})
-    return sorted(out, key=lambda r: (-r["registered"], r["label"]))
+        pair = counts.setdefault(r[key] or "", [0, 0])
+        pair[0] += r["registered"]
+        pair[1] += r["participants"]
+    return _labelled(counts, labels)
 
 
 def _labelled(counts, labels):
+    """Rows {value, label, registered, participants}; `value` (the stored value, "" when not
+    given) names a cell whatever the reader's language."""
     out = []
     for value, (registered, participants) in counts.items():
         label = labels(value) if value not in (None, "") else _("Not given")
-        out.append({"label": str(label), "registered": registered, "participants": participants})
+        out.append({"value": value, "label": str(label), "registered": registered, "participants": participants})
     return sorted(out, key=lambda r: (-r["registered"], r["label"]))
+
+
+# Breakdowns in which every teacher counts once: each adds up to the cohort's teachers.
+BREAKDOWN_FIELDS = {"gender": "teacher__gender", "school_level": "teacher__school_level",
+                    "province": "teacher__province__name"}
+BREAKDOWN_LABELS = {"gender": lambda v: Gender(v).label, "school_level": lambda v: SchoolLevel(v).label,
+                    "province": lambda v: v}
+
+
+def _breakdown_tables(rows):
+    """Gender, school level and province tables from rows grouped by the three fields."""
+    counts = {key: {} for key in BREAKDOWN_FIELDS}
+    for row in rows:
+        for key, field_name in BREAKDOWN_FIELDS.items():
+            pair = counts[key].setdefault(row[field_name] or "", [0, 0])
+            pair[0] += row["registered"]
+            pair[1] += row["participants"]
+    return {key: _labelled(counts[key], BREAKDOWN_LABELS[key]) for key in BREAKDOWN_FIELDS}
+
+
+def _breakdown_rows(enrolments, *extra):
+    return (
+        enrolments.order_by()
+        .values(*extra, *BREAKDOWN_FIELDS.values())
+        .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
+    )
 
 
 def breakdowns(cohort):
@@ -95,26 +130,21 @@ def breakdowns(cohort):
     are then added up per key, as the overview adds its rows into subtotals), and subjects apart,
     since a teacher who teaches two subjects counts once under each.
     """
-    keys = {"gender": "teacher__gender", "school_level": "teacher__school_level",
-            "province": "teacher__province__name"}
-    counts = {key: {} for key in keys}
-    for row in (
-        cohort.enrolments.order_by()
-        .values(*keys.values())
-        .annotate(registered=Count("pk"), participants=Count("pk", filter=SEATED))
-    ):
-        for key, field_name in keys.items():
-            pair = counts[key].setdefault(row[field_name], [0, 0])
-            pair[0] += row["registered"]
-            pair[1] += row["participants"]
+    tables = _breakdown_tables(_breakdown_rows(cohort.enrolments))
     return {
-        "gender": (_("Gender"), _labelled(counts["gender"], lambda v: Gender(v).label)),
-        "school_level": (
-            _("School level"), _labelled(counts["school_level"], lambda v: SchoolLevel(v).label)
-        ),
+        "gender": (_("Gender"), tables["gender"]),
+        "school_level": (_("School level"), tables["school_level"]),
         "subject": (_("Subject"), _breakdown(cohort, "teacher__subjects__name", lambda v: _(v))),
-        "province": (_("Province"), _labelled(counts["province"], lambda v: v)),
+        "province": (_("Province"), tables["province"]),
     }
+
+
+def breakdowns_by_cohort(cohort_ids):
+    """{cohort id: the gender, school level and province tables of `breakdowns`}: one query."""
+    rows = {}
+    for row in _breakdown_rows(Enrolment.objects.filter(cohort_id__in=list(cohort_ids)), "cohort_id"):
+        rows.setdefault(row["cohort_id"], []).append(row)
+    return {cohort_id: _breakdown_tables(group) for cohort_id, group in rows.items()}
 
 
 ATTENDANCE_KEYS = [s.value for s in AttendanceStatus]
@@ -123,7 +153,8 @@ ATTENDANCE_KEYS = [s.value for s in AttendanceStatus]
 def attendance_by_session(cohort, participants):
     """Each session with its present/late/absent/excused counts among participants. One query.
 
-    Participants without a record for a session are counted as `unrecorded`.
+    Participants without a record for a session are counted as `unrecorded`, not as missed: the
+    rate is attended (present or late) over recorded (present, late or absent).
     """
     seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
     # Explicit order: Meta.ordering does not apply to grouped queries.
@@ -137,8 +168,8 @@ def attendance_by_session(cohort, participants):
     for s in sessions:
         recorded = sum(getattr(s, k) for k in ATTENDANCE_KEYS)
         s.unrecorded = max(participants - recorded, 0)
-        expected = participants - s.excused
-        s.rate = 100.0 * (s.present + s.late) / expected if expected > 0 else None
+        counted = s.present + s.late + s.absent
+        s.rate = 100.0 * (s.present + s.late) / counted if counted > 0 else None
         out.append(s)
     return out
 

@@ -11,8 +11,12 @@ Definitions used by every report, export and the admin:
 - participants are the confirmed enrolments. Attendance, scores and gains are those of participants.
 - completion: `EnrolmentQuerySet.with_completion()` (attendance of at least the programme's
   percentage, excused sessions left out of the denominator, plus the post-test if required).
-- attendance rate: sum of sessions attended (present or late) over the sum of sessions expected
-  (cohort sessions minus excused); no sessions -> no rate (None), never 0.
+- attendance rate: sessions attended (present or late) over sessions recorded (present, late or
+  absent), for participants only: a session whose attendance is not recorded yet is not counted as
+  missed, excused sessions leave the count; nothing recorded -> no rate (None, shown "–"), never 0.
+  A teacher without a seat has no rate ("–").
+- met the completion rule (`completed` here): `EnrolmentQuerySet.with_completion()`, not the
+  enrolment status "completed" that staff set (the funnel shows that one, as "Status: Completed").
 - scores: means over participants who took that test; gain = post - pre for those with both tests;
   normalised gain g = (post - pre) / (100 - pre) averaged over those with both tests, leaving out a
   pre-test of 100 (counted in `g_excluded`).
@@ -52,7 +56,7 @@ def _enrolment_figures(completed_ids):
 
 
 COUNT_FIELDS = ["cohorts", "registered", "confirmed", "withdrawn", "completed", "pre_n", "post_n",
-                "gain_n", "g_n", "g_excluded", "attended", "excused", "seat_sessions"]
+                "gain_n", "g_n", "g_excluded", "attended", "absent", "excused", "seat_sessions"]
 SUM_FIELDS = ["pre_sum", "post_sum", "gain_sum", "g_sum"]
 
 
@@ -62,13 +66,14 @@ def empty_figures():
 
 def finish_figures(row):
     """Derived figures from sums and counts: means (None without data), attendance rate (None
-    without sessions), missing tests."""
+    when nothing is recorded), missing tests."""
 
     def mean(total, n):
         return total / n if n else None
 
     row["expected"] = row["seat_sessions"] - row["excused"]
-    row["attendance_rate"] = 100.0 * row["attended"] / row["expected"] if row["expected"] > 0 else None
+    row["recorded"] = row["attended"] + row["absent"]
+    row["attendance_rate"] = 100.0 * row["attended"] / row["recorded"] if row["recorded"] > 0 else None
     row["pre_mean"] = mean(row["pre_sum"], row["pre_n"])
     row["post_mean"] = mean(row["post_sum"], row["post_n"])
     row["gain_mean"] = mean(row["gain_sum"], row["gain_n"])
@@ -84,6 +89,9 @@ class Overview:
     total: dict = field(default_factory=dict)
     by_year: list = field(default_factory=list)
     by_country: list = field(default_factory=list)
+    # {cohort id: year, country, enrolments by status, completed}: what each cohort's shared
+    # summary publishes, for protecting the shared overview against both files together.
+    cohorts: dict = field(default_factory=dict)
 
 
 def programme_overview(cohorts):
@@ -97,9 +105,10 @@ def programme_overview(cohorts):
     # Sessions per cohort up front: completion then counts each enrolment's own attendance rows
     # (index-only) instead of joining every session of its cohort, and seat-sessions are summed
     # over the enrolments without a correlated subquery per cohort.
-    sessions_by_cohort, group_of = {}, {}
+    sessions_by_cohort, group_of, per_cohort = {}, {}, {}
     for r in cohorts.order_by().values("pk", "year", "country").annotate(n_sessions=Count("sessions")):
         group(r["year"], r["country"])["cohorts"] += 1
+        per_cohort[r["pk"]] = {"year": r["year"], "country": r["country"], "statuses": {}, "completed": 0}
         sessions_by_cohort[r["pk"]] = r["n_sessions"]
         group_of[r["pk"]] = group(r["year"], r["country"])
 
@@ -118,12 +127,14 @@ def programme_overview(cohorts):
     ):
         cohort_id, status, n = r.pop("cohort_id"), r.pop("status"), r.pop("n")
         into = group_of[cohort_id]
+        per_cohort[cohort_id]["statuses"][status] = n
         into["registered"] += n
         if status == EnrolmentStatus.WITHDRAWN:
             into["withdrawn"] += n
         if status not in SEATED_STATUSES:
             continue  # scores and completion are those of participants
         into["confirmed"] += n
+        per_cohort[cohort_id]["completed"] += r["completed"]
         for k, v in r.items():
             into[k] += v if v is not None else 0
         # Seat-sessions: the cohort's participants times its sessions (grouped by cohort, no CASE).
@@ -137,12 +148,14 @@ def programme_overview(cohorts):
         .values("enrolment__cohort_id")
         .annotate(
             attended=Count("pk", filter=Q(status__in=ATTENDED_STATUSES)),
+            absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
             excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
         )
     )
     for r in attendance:
         into = group_of[r["enrolment__cohort_id"]]
         into["attended"] += r["attended"]
+        into["absent"] += r["absent"]
         into["excused"] += r["excused"]
 
     def add(into, row):
@@ -161,4 +174,4 @@ def programme_overview(cohorts):
         for c in sorted(countries, key=lambda c: (c == "", c))
     ]
     return Overview(rows=rows, total=finish_figures(total), by_year=[finish_figures(years[y]) for y in sorted(years)],
-                    by_country=by_country)
+                    by_country=by_country, cohorts=per_cohort)

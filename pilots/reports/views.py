@@ -5,7 +5,7 @@ cohorts only through `access.report_cohorts(user)`, so a cohort outside the user
 404 for the page and for every export.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
@@ -21,6 +21,7 @@ from .cache import cached
 from .cohort import (
     attendance_by_session,
     breakdowns,
+    breakdowns_by_cohort,
     cohort_summary,
     enrolment_funnel,
     gain_distribution,
@@ -28,7 +29,7 @@ from .cohort import (
     roster_figures,
     score_distribution,
 )
-from .filters import OverviewFilter
+from .filters import OverviewFilter, cohort_years
 from .overview import programme_overview
 
 ERA_SESSION_KEY = "pilots_report_era"
@@ -53,47 +54,61 @@ def _scoped_cohort(request, code):
     )
 
 
-def _overview(request):
-    filterset = OverviewFilter(request.GET or None, queryset=report_cohorts(request.user))
-    filters = sorted((k, str(v)) for k, v in filterset.form.cleaned_data.items() if v) \
-        if filterset.is_valid() else []
-    data = cached(("overview", visible_countries(request.user), tuple(filters)),
-                  lambda: programme_overview(filterset.qs))
+def _overview(request, params=None):
+    """The filter set and the overview for exactly the filters applied; None for the overview when
+    a filter is invalid (nothing is computed or cached then: the errors are shown)."""
+    cohorts, countries = report_cohorts(request.user), visible_countries(request.user)
+    years = cached(("cohort-years", countries), lambda: cohort_years(cohorts))
+    filterset = OverviewFilter(request.GET if params is None else params, queryset=cohorts, years=years)
+    if not filterset.is_valid():
+        return filterset, None
+    data = cached(("overview", countries, filterset.applied()), lambda: programme_overview(filterset.qs))
     return filterset, data
+
+
+def _invalid_filters(filterset):
+    """400 with the filters' errors in the reader's language, for an export (no figures at all)."""
+    lines = [_("These filters are not valid, so no figures were exported:")]
+    for name, errors in filterset.form.errors.items():
+        label = filterset.form.fields[name].label if name in filterset.form.fields else name
+        lines += [f"{label}: {error}" for error in errors]
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @reports_required
 def overview(request):
     era = report_era(request)
     filterset, data = _overview(request)
+    query = request.GET.copy()
+    query.pop("era", None)
+    context = {"filter": filterset, "overview": data, "era": era, "query": query.urlencode()}
+    if data is None:
+        return render(request, "pilots/reports/overview.html", context)
     labels = [f"{era_year(r['year'], era)} {r['country_label']}" for r in data.rows]
     chart = charts.Chart(
         slug="overview-chart",
         title=_("Teachers by year and country"),
-        description=_("Registered, confirmed and completed teachers for each year and country; "
-                      "the same numbers are in the table beside the chart."),
+        description=_("Registered and confirmed teachers, and those who met the completion rule, for "
+                      "each year and country; the same numbers are in the table beside the chart."),
         categories=labels,
         series=[
             (_("Registered"), [r["registered"] for r in data.rows]),
             (_("Confirmed"), [r["confirmed"] for r in data.rows]),
-            (_("Completed"), [r["completed"] for r in data.rows]),
+            (_("Met the completion rule"), [r["completed"] for r in data.rows]),
         ],
     )
     cohorts = filterset.qs.order_by("-year", "country", "name").only(
         "code", "name", "year", "country", "kind", "language", "start_date"
     )
-    query = request.GET.copy()
-    query.pop("era", None)
-    return render(request, "pilots/reports/overview.html", {
-        "filter": filterset, "overview": data, "chart": chart, "cohorts": cohorts, "era": era,
-        "query": query.urlencode(),
-    })
+    return render(request, "pilots/reports/overview.html", context | {"chart": chart, "cohorts": cohorts})
 
 
 @reports_required
 def overview_export(request, fmt):
     _check_format(fmt)
-    _filterset, data = _overview(request)
+    filterset, data = _overview(request)
+    if data is None:
+        return _invalid_filters(filterset)
     if fmt == "xlsx":
         return exports.xlsx_response("programme-overview.xlsx", exports.overview_rows(data), "Overview")
     return exports.csv_response("programme-overview.csv", exports.overview_rows(data))
@@ -101,8 +116,12 @@ def overview_export(request, fmt):
 
 @reports_required
 def overview_shared_export(request):
-    _filterset, data = _overview(request)
-    return exports.csv_response("programme-overview-shared.csv", exports.overview_rows(data, shared=True))
+    # One fixed granularity: the query string is ignored, so that no two shared files differ by a
+    # filter and can be subtracted from one another.
+    _filterset, data = _overview(request, params=QueryDict())
+    rows = cached(("overview-shared", visible_countries(request.user)),
+                  lambda: list(exports.overview_shared_rows(data, breakdowns_by_cohort(data.cohorts))))
+    return exports.csv_response("programme-overview-shared.csv", rows)
 
 
 @reports_required

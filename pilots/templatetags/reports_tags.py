@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from pilots.choices import BUDDHIST_ERA_OFFSET
+from pilots.reports.rounding import rounded
 
 register = template.Library()
 
@@ -38,19 +39,25 @@ def era_date(value, era="ce"):
     return dateformat.format(value, fmt)
 
 
+def _places(value):
+    return max(-value.as_tuple().exponent, 0)
+
+
 @register.filter
-def num(value, digits=1):
-    """A localised number with grouping, or a dash when missing."""
+def num(value, kind="mean"):
+    """A localised number with grouping, or a dash when missing; a figure that is not a count is
+    rounded by `rounding.rounded` for its kind ("mean", "score", "gain", "g", "rate")."""
     if value is None or value == "":
         return MISSING
     if isinstance(value, int):
         return number_format(value, force_grouping=True)
-    return number_format(round(value, int(digits)), int(digits), force_grouping=True)
+    value = rounded(value, kind)
+    return number_format(value, _places(value), force_grouping=True)
 
 
 @register.filter
 def pct(value):
-    return MISSING if value is None else f"{number_format(round(value, 1), 1, force_grouping=True)} %"
+    return MISSING if value is None else f"{num(value, 'rate')} %"
 
 
 @register.filter
@@ -87,16 +94,17 @@ def roster_rows(roster):
     dec, grouping, thousand = (get_format(f, lang, use_l10n=True)
                                for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
 
-    def num(value, digits=1):
+    def num(value, kind="score"):
         if value is None or value == "":
             return MISSING
         if isinstance(value, int):
             return numberformat.format(value, dec, None, grouping, thousand, force_grouping=True, use_l10n=True)
-        return numberformat.format(round(value, digits), dec, digits, grouping, thousand, force_grouping=True,
+        value = rounded(value, kind)
+        return numberformat.format(value, dec, _places(value), grouping, thousand, force_grouping=True,
                                    use_l10n=True)
 
     def pct(value):
-        return MISSING if value is None else f"{num(value)} %"
+        return MISSING if value is None else f"{num(value, 'rate')} %"
 
     out = []
     for e in roster:
@@ -110,7 +118,7 @@ def roster_rows(roster):
             subjects=esc(e.subject_names),
             present=esc(num(e.present)), late=esc(num(e.late)), absent=esc(num(e.absent)),
             excused=esc(num(e.excused_count)), rate=esc(pct(e.attendance_rate)),
-            pre=esc(num(e.pre_score)), post=esc(num(e.post_score)), gain=esc(num(e.gain)),
+            pre=esc(num(e.pre_score)), post=esc(num(e.post_score)), gain=esc(num(e.gain, "gain")),
             completed=yes if e.is_completed else no,
         ))
     return mark_safe("    ".join(out))  # noqa: S308 - every part above is escaped

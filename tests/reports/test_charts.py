@@ -164,4 +164,4 @@ def test_numbers_are_localised_and_missing_is_a_dash():
         assert pct(88.888) == "88,9 %" and num(2.5) == "2,5"
     with translation.override("en"):
         assert num(12345) == "12,345"
-        assert pct(None) == "–" and num(None) == "–" and num(0) == "0" and num(2.0 / 3, 2) == "0.67"
+        assert pct(None) == "–" and num(None) == "–" and num(0) == "0" and num(2.0 / 3, "g") == "0.67"
