@@ -161,3 +161,21 @@ def save_contact_details(*, teacher: Teacher) -> Teacher:
         teacher.save(update_fields=[*CONTACT_DETAILS, "updated_at"])
         data_version.data_changed()
     return teacher
+
+
+def send_fresh_links(*, email: str) -> int:
+    """Queue an email with a fresh "My registration" link for each enrolment of the teacher with
+    this (normalised) email; nothing for an unknown address. Returns how many were queued; the
+    page says the same either way."""
+    teacher = find_teacher(email) if email else None
+    if teacher is None:
+        return 0
+    with transaction.atomic():
+        enrolment_ids = list(Enrolment.objects.filter(teacher=teacher).values_list("pk", flat=True))
+        for enrolment_id in enrolment_ids:
+            transaction.on_commit(
+                lambda enrolment_id=enrolment_id: notifications.registration_link_requested(
+                    enrolment_id=enrolment_id
+                )
+            )
+    return len(enrolment_ids)
