@@ -2,6 +2,7 @@
 rule (pilots.client_ip) that it and the rate limits share."""
 
 import datetime as dt
+import os
 import time
 
 import pytest
@@ -160,3 +161,42 @@ def test_the_registration_rate_limit_counts_the_client_behind_the_proxy(client, 
     # Another teacher behind the same proxy is not limited.
     response = client.post(url, {}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.50")
     assert response.status_code == 200
+
+
+# --- production: counted in Redis ---------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_counting(settings):
+    """The production set-up: Redis as the default cache and axes' cache handler (REDIS_URL set)."""
+    import redis
+    from axes.handlers.proxy import AxesProxyHandler
+
+    url = os.environ.get("PILOTS_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                                   "KEY_PREFIX": "pilots-test-axes"}}
+    settings.AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    from django.core.cache import cache
+
+    cache.clear()
+    AxesProxyHandler.get_implementation(force=True)
+    yield
+    cache.clear()
+    settings.AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+    AxesProxyHandler.get_implementation(force=True)
+
+
+def test_with_redis_failures_are_counted_in_the_cache_not_the_database(client, accounts, redis_counting):
+    from axes.models import AccessAttempt
+
+    url = LOGIN_URLS[1]
+    for _ in range(30):
+        _sign_in(client, url, "dara", "wrong", **HOME)
+    assert _sign_in(client, url, "dara", "right-Passw0rd", **HOME).status_code == 429
+    assert _sign_in(client, url, "dara", "right-Passw0rd", **ELSEWHERE).status_code == 429
+    assert _signed_in(_sign_in(client, url, "somchai", "other-Passw0rd", **ELSEWHERE), url)
+    assert not AccessAttempt.objects.exists()
