@@ -87,7 +87,7 @@ def test_gunicorn_access_log_shows_status_link_paths_redacted(tmp_path):
     env.update(PILOTS_TESTING="1", GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
                GUNICORN_ACCESS_LOG=str(access_log), DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"],
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],  # as the README runs it
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
