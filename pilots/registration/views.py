@@ -1,6 +1,8 @@
 """Public pages of teacher registration (no login): open cohorts, a cohort, the form, the
 confirmation and the teacher's own "My registration" page behind a signed link."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -127,33 +129,24 @@ def _request_language() -> str:
     return language if language in Language.values else Language.ENGLISH
 
 
-class _ExpiredPage(Exception):
-    pass
-
-
-def _expired(request):
-    return render(request, "pilots/registration/link_expired.html", {"form": LinkRequestForm()}, status=410)
-
-
 def _token_pages(view):
-    """An expired link answers with the page that offers a fresh one."""
+    """An expired link (LinkExpired from _enrolment_from_token) answers with the page that offers a
+    fresh one."""
 
+    @functools.wraps(view)
     def wrapped(request, token, *args, **kwargs):
         try:
             return view(request, token, *args, **kwargs)
-        except _ExpiredPage:
-            return _expired(request)
+        except LinkExpired:
+            return render(
+                request, "pilots/registration/link_expired.html", {"form": LinkRequestForm()}, status=410
+            )
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
 def _enrolment_from_token(token) -> Enrolment:
-    try:
-        enrolment_id = read_registration_token(token)
-    except LinkExpired:
-        raise _ExpiredPage from None
+    enrolment_id = read_registration_token(token)
     if enrolment_id is None:
         raise Http404
     return get_object_or_404(
