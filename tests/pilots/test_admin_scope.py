@@ -150,3 +150,23 @@ def test_staff_without_countries_see_no_rows(client, kh_staff, rows):
     client.force_login(kh_staff)
     for model in PERSONAL_MODELS:
         assert list(client.get(_url(model, "changelist")).context["cl"].result_list) == []
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("model", PERSONAL_MODELS, ids=lambda m: m.__name__)
+def test_a_scoped_changelist_takes_the_same_queries_for_few_and_many_rows(client, kh_staff, model):
+    client.force_login(kh_staff)
+    _country_data("KH", "KH-12", "a")
+    few = _count_queries(client, _url(model, "changelist"))
+    for name in "bcdef":
+        _country_data("KH", "KH-12", name)
+        _country_data("TH", "TH-10", f"t{name}")
+    assert _count_queries(client, _url(model, "changelist")) == few

@@ -248,3 +248,13 @@ def test_the_request_page_is_linked_from_the_status_and_cohort_pages(client):
         assert f'href="{REQUEST_URL}"' in client.get(url).content.decode(), url
     response = client.get(REQUEST_URL)
     assert response.status_code == 200 and 'type="email"' in response.content.decode()
+
+
+@pytest.mark.parametrize("enrolments", [1, 5])
+def test_asking_for_fresh_links_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries, enrolments):
+    teacher = TeacherFactory(email="sophea@example.org")
+    for _ in range(enrolments):
+        EnrolmentFactory(teacher=teacher)
+    # The emails themselves are queued after commit, one task each (not counted here).
+    with django_assert_max_num_queries(4):
+        assert _ask(client, "sophea@example.org").status_code == 200
