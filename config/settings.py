@@ -4,6 +4,7 @@ Every variable is documented in `.env.example`. Defaults suit development (`make
 email, local-memory cache. Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and HTTPS.
 """
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",  # registers its cache checks
+    "axes",  # login throttling
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "pilots.cache_control.PrivatePagesMiddleware",  # no-store on staff, report, export, admin pages
+    "axes.middleware.AxesMiddleware",  # last: turns a refused sign-in into the lockout page
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account or address first
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -280,10 +289,9 @@ RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
-# Behind a reverse proxy, name the request header that carries the teacher's address (for example
-# HTTP_X_REAL_IP, set by the proxy); otherwise every teacher counts as the proxy's address.
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# The client's address for rate limits comes from the one function that knows the proxies in front
+# (PILOTS_PROXY_COUNT, see "Doors" below).
+RATELIMIT_IP_META_KEY = "pilots.client_ip.client_ip"
 # Absolute address used in emails for the teacher's "My registration" link.
 PILOTS_SITE_URL = os.environ.get("PILOTS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Emails that fail (mail server down) are retried by the task worker this many times in all, the
@@ -301,3 +309,38 @@ PILOTS_WORKER_STALE_AFTER = float(os.environ.get("PILOTS_WORKER_STALE_AFTER", "6
 # plain indexes, which is fine for `make run`.
 if not IS_POSTGRES:
     SILENCED_SYSTEM_CHECKS.append("models.W040")
+
+# --- Doors: proxies, login throttling, status links, logs -------------------------------------
+
+# How many trusted reverse proxies stand in front of the site; 0: none, the client's address is
+# REMOTE_ADDR. Every rate limit and the login throttling take the address from pilots.client_ip.
+PILOTS_PROXY_COUNT = int(os.environ.get("PILOTS_PROXY_COUNT", "0"))
+
+# Login throttling (django-axes) on the staff sign-in and the admin's: after AXES_FAILURE_LIMIT wrong
+# passwords for one account (from any address), or from one address (for any account), sign-in is
+# refused for AXES_COOLOFF_TIME, and each refused attempt starts the pause again. Counted in Redis
+# when REDIS_URL is set (shared by every process, expires on its own), else in the database.
+AXES_FAILURE_LIMIT = int(os.environ.get("PILOTS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PILOTS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "pilots.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "pilots.login_throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+# The attempt log keeps no request data (it could hold a `next` address).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "next"]
+
+# The "My registration" link works until this many days after its cohort's end (or after it was
+# sent, for a link sent later); then the page offers a fresh one by email.
+PILOTS_STATUS_LINK_DAYS = int(os.environ.get("PILOTS_STATUS_LINK_DAYS", "90"))
+# Requests for fresh links: per address and per email (django-ratelimit syntax).
+PILOTS_LINK_REQUEST_RATE = os.environ.get("PILOTS_LINK_REQUEST_RATE", "10/h")
+PILOTS_LINK_REQUEST_EMAIL_RATE = os.environ.get("PILOTS_LINK_REQUEST_EMAIL_RATE", "3/h")
+
+# Status-link tokens never reach a log: every handler redacts them from request paths and referrers.
+LOGGING["filters"] = {"redact_tokens": {"()": "pilots.log_redaction.RedactTokensFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact_tokens"]
+# Django's own handlers for "django" and "django.server" (DEFAULT_LOGGING) would print unredacted
+# lines: those loggers hand their records to the root's filtered console instead.
+LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
+LOGGING["loggers"]["django.server"] = {"handlers": [], "level": "INFO", "propagate": True}

@@ -2,11 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import data_version
+from .access import ALL, visible_countries
 from .enrolment import (
     EnrolmentError,
     confirm_enrolment,
@@ -61,6 +64,52 @@ class ReportDataHistoryAdmin(ReportDataMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, *args, **kwargs):
         return self._changed(request, super().history_form_view(request, *args, **kwargs))
+
+
+class CountryScopeMixin:
+    """Staff without "view all countries" see only the rows of their countries, in the changelist,
+    the change, delete and history pages, the autocomplete and the choices of a foreign key: the
+    visibility rule of the staff pages (`access.visible_countries`). A row is in scope when any of
+    `country_lookups` (paths to a country code) is one of the user's countries; regional cohorts
+    (no country) are for those who see every country."""
+
+    country_lookups: tuple[str, ...] = ()
+
+    def scope_queryset(self, request, queryset):
+        if not hasattr(request, "_pilots_countries"):
+            request._pilots_countries = visible_countries(request.user)
+        countries = request._pilots_countries
+        if countries == ALL:
+            return queryset
+        condition = Q(pk__in=[])
+        for lookup in self.country_lookups:
+            condition |= Q(**{f"{lookup}__in": countries})
+        if len(self.country_lookups) > 1:
+            # A row may match through several of its relations: no duplicate rows.
+            return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
+        return queryset.filter(condition)
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = self.admin_site._registry.get(db_field.remote_field.model)
+        if isinstance(related, CountryScopeMixin) and "queryset" not in kwargs:
+            kwargs["queryset"] = related.scope_queryset(request, db_field.remote_field.model._default_manager.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _check_in_scope(self, request, object_id):
+        # The history pages read historical rows directly, not get_queryset.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, *args, **kwargs):
+        self._check_in_scope(request, object_id)
+        return super().history_view(request, object_id, *args, **kwargs)
+
+    def history_form_view(self, request, object_id, *args, **kwargs):
+        self._check_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, *args, **kwargs)
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -129,12 +178,13 @@ class SessionInline(admin.TabularInline):
         return formset
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(CountryScopeMixin, admin.TabularInline):
     """Read-only: enrolment statuses change through the actions on the enrolment list. Shows the
     enrolment's other side: the teacher on a cohort's page, the cohort on a teacher's."""
 
     model = Enrolment
     other = "teacher"
+    country_lookups = ("cohort__country",)
     extra = 0
     show_change_link = True
     can_delete = False
@@ -153,7 +203,8 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(ReportDataMixin, admin.ModelAdmin):
+class CohortAdmin(CountryScopeMixin, ReportDataMixin, admin.ModelAdmin):
+    country_lookups = ("country",)
     list_display = [
         "name",
         "year",
@@ -211,7 +262,8 @@ class CohortAdmin(ReportDataMixin, admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ReportDataMixin, admin.ModelAdmin):
+class SessionAdmin(CountryScopeMixin, ReportDataMixin, admin.ModelAdmin):
+    country_lookups = ("cohort__country",)
     list_display = ["title", "cohort", "date", "starts_at", "ends_at", "mode", "module"]
     list_filter = ["mode", "cohort__country", "cohort__year"]
     list_select_related = ["cohort", "module"]
@@ -229,7 +281,9 @@ class TeacherEnrolmentInline(EnrolmentInline):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(ReportDataHistoryAdmin):
+class TeacherAdmin(CountryScopeMixin, ReportDataHistoryAdmin):
+    # A teacher belongs to the country of their province and of every cohort they enrolled in.
+    country_lookups = ("province__country", "enrolments__cohort__country")
     list_display = [
         "family_name",
         "given_name",
@@ -314,7 +368,8 @@ class CompletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ReportDataHistoryAdmin):
+class EnrolmentAdmin(CountryScopeMixin, ReportDataHistoryAdmin):
+    country_lookups = ("cohort__country",)
     list_display = ["teacher", "cohort", "status", "completed", "attendance", "reference", "language", "created_at"]
     list_filter = ["status", CompletedFilter, "cohort__country", "cohort__year", "cohort__kind", "language"]
     list_select_related = ["teacher", "cohort"]
@@ -403,7 +458,8 @@ class EnrolmentRecordAdmin(ReportDataHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(EnrolmentRecordAdmin):
+class AttendanceAdmin(CountryScopeMixin, EnrolmentRecordAdmin):
+    country_lookups = ("enrolment__cohort__country",)
     list_display = ["teacher", "session", "cohort", "status", "updated_at"]
     list_filter = ["status", "session__cohort__country", "session__cohort__year"]
     list_select_related = ["enrolment__teacher", "session__cohort"]
@@ -417,7 +473,8 @@ class AttendanceAdmin(EnrolmentRecordAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(EnrolmentRecordAdmin):
+class AssessmentAdmin(CountryScopeMixin, EnrolmentRecordAdmin):
+    country_lookups = ("enrolment__cohort__country",)
     list_display = ["teacher", "cohort", "kind", "score", "taken_on"]
     list_filter = ["kind", "enrolment__cohort__country", "enrolment__cohort__year"]
     list_select_related = ["enrolment__teacher", "enrolment__cohort"]
@@ -470,7 +527,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdmin):
+class OutboundEmailAdmin(CountryScopeMixin, ReadOnlyAdmin):
+    country_lookups = ("enrolment__cohort__country",)
     list_display = ["queued_at", "kind", "enrolment", "sent_at", "attempts", "last_error"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "queued_at"]
     list_select_related = ["enrolment__teacher", "enrolment__cohort"]

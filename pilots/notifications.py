@@ -84,16 +84,29 @@ def status_changed(enrolment: Enrolment, old_status: str | None) -> OutboundEmai
     return queue_email(enrolment, kind) if kind else None
 
 
-def registration_link_requested(*, enrolment_id: int) -> bool:
-    """Queue an email that sends the status link again, unless an email about this enrolment was
-    queued within PILOTS_LINK_EMAIL_COOLDOWN seconds (a double submission, or a retried request
-    whose first attempt did save, gets one email). True if one was queued."""
-    with transaction.atomic():
+def registration_links_requested(enrolment_ids) -> list[OutboundEmail]:
+    """Queue an email that sends the status link again for each enrolment, except those emailed
+    within PILOTS_LINK_EMAIL_COOLDOWN seconds (a double submission, or a retried request whose
+    first attempt did save, gets one email). A fixed number of queries, plus one task row per
+    email with the database task backend. Returns the emails queued."""
+    enrolment_ids = list(enrolment_ids)
+    with transaction.atomic(savepoint=False):  # joins the caller's transaction
         recent = timezone.now() - dt.timedelta(seconds=settings.PILOTS_LINK_EMAIL_COOLDOWN)
-        if OutboundEmail.objects.filter(enrolment_id=enrolment_id, queued_at__gte=recent).exists():
-            return False
-        queue_email(Enrolment.objects.get(pk=enrolment_id), EmailKind.LINK)
-        return True
+        emailed = set(
+            OutboundEmail.objects.filter(enrolment_id__in=enrolment_ids, queued_at__gte=recent)
+            .values_list("enrolment_id", flat=True)
+        )
+        emails = OutboundEmail.objects.bulk_create(
+            [OutboundEmail(enrolment_id=pk, kind=EmailKind.LINK) for pk in enrolment_ids if pk not in emailed]
+        )
+        for email in emails:
+            _enqueue(email.pk)
+    return emails
+
+
+def registration_link_requested(*, enrolment_id: int) -> bool:
+    """The same for one enrolment; True if an email was queued."""
+    return bool(registration_links_requested([enrolment_id]))
 
 
 def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlternatives:

@@ -1,9 +1,16 @@
 """Rules about a teacher's own details, shared by the registration form, the status page and imports:
 normalisation, phone numbers, the country a teacher writes their name for, and finding a teacher.
 
-Normalisation (documented for teachers' data): every text is converted to Unicode NFC and trimmed
-of surrounding whitespace; emails are also case-folded; phone numbers are stored in E.164
-(+85512345678). Control characters (tab, newline, bell...) are refused in one-line fields.
+Normalisation (documented for teachers' data): every text is converted to Unicode NFC (decomposed
+Vietnamese is composed: "Nguyễn" typed as n-g-u-y-e-combining circumflex-combining tilde-n is
+stored as the precomposed letters), invisible format characters that carry no meaning (zero-width
+space, word joiner, soft hyphen, byte-order mark...) are removed, and the text is trimmed of
+surrounding whitespace; emails are also case-folded; phone numbers are stored in E.164
+(+85512345678). The zero-width joiner and non-joiner are kept inside a word (between letters or
+marks), where scripts such as Khmer, Sinhala or Persian use them to choose a letter's form, and
+removed elsewhere. Control characters (tab, newline, bell...) and direction controls (right-to-left
+override and the like, which can make a name read backwards) are refused in one-line fields, and
+every name field needs at least one letter.
 """
 
 import unicodedata
@@ -17,9 +24,36 @@ from phonenumber_field.phonenumber import PhoneNumber
 from .choices import Country, name_order_for
 from .models import Teacher
 
+ZERO_WIDTH_JOINERS = frozenset({"\u200c", "\u200d"})  # ZWNJ, ZWJ
+# Direction controls: embeddings, overrides and isolates, and the marks LRM, RLM and ALM. None of the
+# programme's scripts needs them; they can reorder what a reader sees.
+DIRECTION_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _in_word(character: str | None) -> bool:
+    return character is not None and unicodedata.category(character)[0] in "LM"
+
+
+def _drop_format_characters(value: str) -> str:
+    kept = []
+    for index, character in enumerate(value):
+        if unicodedata.category(character) != "Cf" or character in DIRECTION_CONTROLS:
+            kept.append(character)
+            continue
+        if character in ZERO_WIDTH_JOINERS:
+            following = next((c for c in value[index + 1:] if c not in ZERO_WIDTH_JOINERS), None)
+            if _in_word(kept[-1] if kept else None) and _in_word(following):
+                kept.append(character)
+    return "".join(kept)
+
 
 def normalise_text(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
+    """NFC, without meaningless format characters, trimmed. Direction controls are left for
+    `reject_control_characters` to refuse with a message."""
+    value = unicodedata.normalize("NFC", value)
+    if any(unicodedata.category(c) == "Cf" for c in value):
+        value = _drop_format_characters(value)
+    return value.strip()
 
 
 def normalise_email(value: str) -> str:
@@ -32,6 +66,18 @@ def reject_control_characters(value: str) -> None:
             _("Remove the invisible control characters (such as tabs or line breaks)."),
             code="control_characters",
         )
+    if any(ch in DIRECTION_CONTROLS for ch in value):
+        raise ValidationError(
+            _("Remove the invisible characters that change the writing direction (such as a "
+              "right-to-left override): type the text again without copying it."),
+            code="direction_controls",
+        )
+
+
+def require_letter(value: str) -> None:
+    """A name has at least one letter (of any script), not only dots, digits or invisible marks."""
+    if value and not any(unicodedata.category(ch).startswith("L") for ch in value):
+        raise ValidationError(_("A name needs at least one letter."), code="name_without_letter")
 
 
 def phone_countries(cohort) -> list[str]:

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from pilots.models import Cohort, Enrolment
-from pilots.status_links import read_registration_token
+from pilots.status_links import LinkExpired, read_registration_token
 
 # Registration pages whose URL names a cohort or carries a registration token.
 NAMESPACE = "registration"
@@ -54,7 +54,10 @@ def page_language(request, view_kwargs) -> str | None:
             Cohort.objects.filter(code=view_kwargs["code"]).values_list("language", flat=True).first()
         )
     if match.url_name in TOKEN_VIEWS and view_kwargs.get("token"):
-        enrolment_id = read_registration_token(view_kwargs["token"])
+        try:
+            enrolment_id = read_registration_token(view_kwargs["token"])
+        except LinkExpired as expired:
+            enrolment_id = expired.enrolment_id  # the expired page speaks the teacher's language too
         if enrolment_id is None:
             return None
         return _supported(

@@ -21,6 +21,7 @@ from pilots.teachers import (
     phone_countries,
     phone_example,
     reject_control_characters,
+    require_letter,
 )
 
 
@@ -34,6 +35,10 @@ class NormalisedCharField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return normalise_text(value) if value else value
+
+
+class NameField(NormalisedCharField):
+    default_validators = [reject_control_characters, require_letter]
 
 
 class NormalisedEmailField(forms.EmailField):
@@ -100,11 +105,11 @@ class RegistrationForm(forms.ModelForm):
             "preferred_language",
         ]
         field_classes = {
-            "family_name": NormalisedCharField,
-            "given_name": NormalisedCharField,
-            "family_name_latin": NormalisedCharField,
-            "given_name_latin": NormalisedCharField,
-            "nickname": NormalisedCharField,
+            "family_name": NameField,
+            "given_name": NameField,
+            "family_name_latin": NameField,
+            "given_name_latin": NameField,
+            "nickname": NameField,
             "school": NormalisedCharField,
             "email": NormalisedEmailField,
             "province": SafeModelChoiceField,
@@ -291,3 +296,19 @@ class OpenCohortFilterForm(forms.Form):
         if language := self.cleaned_data.get("language"):
             queryset = queryset.filter(language=language)
         return queryset
+
+
+class LinkRequestForm(forms.Form):
+    """The email a teacher registered with, to receive fresh "My registration" links."""
+
+    email = NormalisedEmailField(
+        label=_("Email"), max_length=254,
+        help_text=_("The address you registered with. We send a new link for each of your registrations."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

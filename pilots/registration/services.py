@@ -167,3 +167,16 @@ def save_contact_details(*, teacher: Teacher) -> Teacher:
         teacher.save(update_fields=[*CONTACT_DETAILS, "updated_at"])
         data_version.data_changed()
     return teacher
+
+
+def send_fresh_links(*, email: str) -> int:
+    """Queue an email with a fresh "My registration" link for each enrolment of the teacher with
+    this (normalised) email; nothing for an unknown address, nor for an enrolment emailed within
+    PILOTS_LINK_EMAIL_COOLDOWN. Returns how many were queued; the page says the same either way."""
+    teacher = find_teacher(email) if email else None
+    if teacher is None:
+        return 0
+    with transaction.atomic():
+        enrolment_ids = Enrolment.objects.filter(teacher=teacher).values_list("pk", flat=True)
+        # Queued in this transaction (none within the cooldown of the last email).
+        return len(notifications.registration_links_requested(enrolment_ids))

@@ -1,6 +1,8 @@
 """Public pages of teacher registration (no login): open cohorts, a cohort, the form, the
 confirmation and the teacher's own "My registration" page behind a signed link."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
@@ -19,10 +21,10 @@ from pilots.choices import CohortStatus, Language
 from pilots.enrolment import CohortBusy, EnrolmentError, can_withdraw, withdraw_enrolment
 from pilots.i18n.languages import native_language_name
 from pilots.models import Cohort, Enrolment, Session
-from pilots.status_links import make_registration_token, read_registration_token
+from pilots.status_links import LinkExpired, make_registration_token, read_registration_token
 
 from . import services
-from .forms import ContactDetailsForm, OpenCohortFilterForm, RegistrationForm
+from .forms import ContactDetailsForm, LinkRequestForm, OpenCohortFilterForm, RegistrationForm
 
 
 def registration_rate(group, request):
@@ -139,6 +141,22 @@ def _request_language() -> str:
     return language if language in Language.values else Language.ENGLISH
 
 
+def _token_pages(view):
+    """An expired link (LinkExpired from _enrolment_from_token) answers with the page that offers a
+    fresh one."""
+
+    @functools.wraps(view)
+    def wrapped(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except LinkExpired:
+            return render(
+                request, "pilots/registration/link_expired.html", {"form": LinkRequestForm()}, status=410
+            )
+
+    return wrapped
+
+
 def _enrolment_from_token(token) -> Enrolment:
     enrolment_id = read_registration_token(token)
     if enrolment_id is None:
@@ -151,6 +169,7 @@ def _enrolment_from_token(token) -> Enrolment:
 
 @never_cache
 @require_safe
+@_token_pages
 def registration_done(request, token):
     enrolment = _enrolment_from_token(token)
     return render(
@@ -162,6 +181,7 @@ def registration_done(request, token):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@_token_pages
 def my_registration(request, token):
     enrolment = _enrolment_from_token(token)
     teacher = enrolment.teacher
@@ -189,6 +209,7 @@ def my_registration(request, token):
 
 
 @require_POST
+@_token_pages
 def withdraw(request, token):
     enrolment = _enrolment_from_token(token)
     try:
@@ -200,3 +221,35 @@ def withdraw(request, token):
     else:
         messages.success(request, _("You have withdrawn. We have sent you an email to confirm it."))
     return redirect(reverse("registration:my_registration", args=[token]))
+
+
+def link_request_email_key(group, request):
+    """The rate-limit key of a request for fresh links: the email as registration stores it."""
+    form = LinkRequestForm(request.POST)
+    return form.cleaned_data["email"] if form.is_valid() else ""
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_link(request):
+    """A teacher gets a fresh "My registration" link by email for each of their enrolments. The
+    answer is the same whether or not the address is registered."""
+    if request.method == "POST":
+        form = LinkRequestForm(request.POST)
+        limited = is_ratelimited(
+            request, group="pilots.request_link", key="ip", rate=settings.PILOTS_LINK_REQUEST_RATE,
+            method="POST", increment=True,
+        )
+        if form.is_valid():
+            limited = is_ratelimited(
+                request, group="pilots.request_link.email", key=link_request_email_key,
+                rate=settings.PILOTS_LINK_REQUEST_EMAIL_RATE, method="POST", increment=True,
+            ) or limited
+        if limited:
+            return render(request, "pilots/registration/link_request_limited.html", status=429)
+        if form.is_valid():
+            services.send_fresh_links(email=form.cleaned_data["email"])
+            return render(request, "pilots/registration/link_request_sent.html")
+    else:
+        form = LinkRequestForm()
+    return render(request, "pilots/registration/link_request.html", {"form": form})

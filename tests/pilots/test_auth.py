@@ -49,7 +49,8 @@ def test_password_reset_by_email(client, make_coordinator, mailoutbox):
     new = {"new_password1": "a-new-Passw0rd!", "new_password2": "a-new-Passw0rd!"}
     response = client.post(response.redirect_chain[-1][0], new, follow=True)
     assert "Your new password is set" in response.content.decode()
-    assert client.login(username="somchai", password="a-new-Passw0rd!")
+    response = client.post(reverse("login"), {"username": "somchai", "password": "a-new-Passw0rd!"})
+    assert response.status_code == 302
 
 
 def test_password_reset_for_unknown_address_sends_nothing_and_says_the_same(client, db, mailoutbox):
