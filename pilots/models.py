@@ -626,3 +626,7 @@ class CountryAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_country_display()}"
+
+
+# --- teachers' data rights (pilots.privacy) ---------------------------------------------------
+from .privacy.models import *  # noqa: E402, F403
