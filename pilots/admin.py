@@ -444,3 +444,11 @@ admin.site.unregister(User)
 @admin.register(User)
 class PilotsUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, CountryAssignmentInline]
+
+
+# --- teachers' data rights (pilots.privacy) ---------------------------------------------------
+# Appended, and the teacher admins re-registered with access records, so that the classes above
+# stay as they are.
+from .privacy import admin as privacy_admin  # noqa: E402
+
+privacy_admin.record_access_on(TeacherAdmin, EnrolmentAdmin, AttendanceAdmin, AssessmentAdmin)

@@ -117,3 +117,12 @@ def send_enrolment_email(*, enrolment_id: int, kind: str, attempt: int = 1) -> s
             )
         raise
     return "sent"
+
+
+# --- teachers' data requests (pilots.privacy) -------------------------------------------------
+EMAILS["data_request"] = (_("We have received your request about your data"), "data_request")
+
+
+def data_request_received(*, enrolment_id: int) -> None:
+    """Queue the email that confirms a teacher's request about their data (the latest one)."""
+    _enqueue(enrolment_id, "data_request")

@@ -131,7 +131,9 @@ class DataRequest(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
     )
-    outcome = models.TextField(_("what was done"), blank=True)
+    outcome = models.TextField(
+        _("what was done"), blank=True, help_text=_("Kept after an erasure: write no names or contacts here.")
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
@@ -139,7 +141,8 @@ class DataRequest(models.Model):
     objects = DataRequestQuerySet.as_manager()
 
     class Meta:
-        ordering = [F("due_on").asc(nulls_last=True), "received_at"]
+        # Newest first (a teacher's latest request); staff lists sort by due date (due_soon_first).
+        ordering = ["-received_at", "-pk"]
         verbose_name = _("data request")
         verbose_name_plural = _("data requests")
         constraints = [
