@@ -16,9 +16,9 @@ def rule_for(country: str) -> dict:
 
 def add_working_days(start: dt.date, days: int, country: str) -> dt.date:
     """`days` working days after `start` (Monday to Friday, the country's public holidays left out)."""
+    horizon = start + dt.timedelta(days=days * 3 + 14)  # far enough for any run of holidays
     holidays = set(
-        PublicHoliday.objects.filter(country=country, date__gt=start, date__lte=start + dt.timedelta(days=days * 3 + 14))
-        .values_list("date", flat=True)
+        PublicHoliday.objects.filter(country=country, date__gt=start, date__lte=horizon).values_list("date", flat=True)
     ) if country else set()
     day = start
     while days > 0:

@@ -31,7 +31,13 @@ def _display(obj, f):
 
 def _section(model, queryset):
     fields = _fields(model)
-    relations = [f.name for f in fields if f.is_relation]
+    # Foreign keys two levels deep (an attendance's label reads its enrolment's teacher and cohort):
+    # a fixed number of queries whatever the number of rows.
+    relations = []
+    for f in fields:
+        if f.is_relation:
+            relations.append(f.name)
+            relations += [f"{f.name}__{g.name}" for g in _fields(f.related_model) if g.is_relation]
     rows = []
     for obj in queryset.select_related(*relations).order_by("pk"):
         rows.append({
