@@ -20,15 +20,16 @@ def all_models():
     return apps.get_models(include_auto_created=True)
 
 
-def models_referring_to_teacher():
+def models_referring_to_teacher(extra=()):
     """Every model with a foreign key path to Teacher (through enrolments, consents, ...), and the
-    django-simple-history model of each (their rows copy the originals)."""
+    django-simple-history model of each (their rows copy the originals). `extra`: models outside
+    the app registry (the tests' own)."""
     teacher = apps.get_model("pilots", "Teacher")
     found = {teacher}
     changed = True
     while changed:
         changed = False
-        for model in all_models():
+        for model in [*all_models(), *extra]:
             if model in found:
                 continue
             if getattr(model, "instance_type", None) in found or any(

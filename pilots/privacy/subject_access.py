@@ -45,7 +45,14 @@ def _section(model, queryset):
             "values": {f.attname: f.value_from_object(obj) for f in fields},
             "display": [(str(f.verbose_name), _display(obj, f)) for f in fields],
         })
-    return {"model": model._meta.label, "title": str(model._meta.verbose_name_plural), "rows": rows}
+    return {"model": model._meta.label, "title": _title(model), "rows": rows}
+
+
+def _title(model):
+    owner = model._meta.auto_created  # a many-to-many table is named after its field (subjects taught)
+    if owner:
+        return next(str(f.verbose_name) for f in owner._meta.many_to_many if f.remote_field.through is model)
+    return str(model._meta.verbose_name_plural)
 
 
 def teacher_data(teacher_id) -> list[dict]:

@@ -41,8 +41,15 @@ def test_working_days_skip_weekends_and_the_countrys_public_holidays(db):
 
 @pytest.fixture
 def enrolment(db):
+    # English pages and emails (the teacher's choice), in a Vietnamese cohort.
     return EnrolmentFactory(teacher__consent_version="2024-11", cohort__country="VN", cohort__language="vi",
-                            teacher__province=None)
+                            teacher__province=None, teacher__preferred_language="en", language="en")
+
+
+@pytest.fixture
+def client(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def _status(client, enrolment):
@@ -133,3 +140,14 @@ def test_staff_see_open_requests_due_soon_first(enrolment, staff_client):
 def test_coordinators_cannot_open_the_requests_register(make_coordinator, client):
     client.force_login(make_coordinator("KH"))
     assert client.get(reverse("privacy:requests")).status_code == 403
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_requests_register_takes_a_fixed_number_of_queries(db, staff_client, django_assert_max_num_queries, n):
+    enrolment = EnrolmentFactory(cohort__country="TH", teacher__province=None)
+    for i in range(n):
+        services.submit_request(enrolment=enrolment, kind=RequestKind.ACCESS, notify=False,
+                                now=MONDAY - dt.timedelta(days=i))
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(reverse("privacy:requests"))
+    assert len(response.context["requests"]) == n
