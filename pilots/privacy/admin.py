@@ -20,6 +20,7 @@ from pilots.reports import exports
 
 from . import services
 from .access_log import download_stamp, record_access
+from .deadlines import due_dates
 
 
 def record_access_on(*admin_classes):
@@ -83,14 +84,21 @@ class DataRequestAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "kind", "country"]
     list_select_related = ["handler"]
     ordering = ["due_on", "received_at"]
-    readonly_fields = ["teacher", "received_at", "acknowledge_by", "due_on", "closed_at", "reminded_at",
-                       "requester_email", "details", "status"]
+    autocomplete_fields = ["teacher"]
     fields = ["kind", "teacher", "country", "received_at", "requester_email", "details", "acknowledge_by",
               "due_on", "status", "handler", "outcome", "closed_at", "reminded_at"]
     actions = ["acknowledge", "close_done", "close_refused"]
 
-    def has_add_permission(self, request):
-        return False  # teachers make requests from their status page; staff register the rest there too
+    def get_readonly_fields(self, request, obj=None):
+        # Due dates follow the country's rule; the status changes through the actions below.
+        fixed = ["acknowledge_by", "due_on", "status", "closed_at", "reminded_at"]
+        return fixed + (["teacher", "received_at", "requester_email", "details"] if obj else [])
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # A request received by letter, phone or in person: the same due dates as the teachers' own.
+            obj.acknowledge_by, obj.due_on = due_dates(country=obj.country, kind=obj.kind, received_at=obj.received_at)
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Acknowledge the selected requests"), permissions=["change"])
     def acknowledge(self, request, queryset):

@@ -151,3 +151,14 @@ def test_requests_register_takes_a_fixed_number_of_queries(db, staff_client, dja
     with django_assert_max_num_queries(6):
         response = staff_client.get(reverse("privacy:requests"))
     assert len(response.context["requests"]) == n
+
+
+def test_staff_register_a_request_received_by_letter_with_the_countrys_due_dates(db, client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.org", "pw-boss-1234"))
+    response = client.post(reverse("admin:pilots_datarequest_add"), {
+        "kind": "access", "country": "TH", "received_at_0": "2026-03-02", "received_at_1": "16:00:00",
+        "requester_email": "letter@example.org", "details": "By post", "outcome": "",
+    })
+    assert response.status_code == 302, response.context["adminform"].errors
+    request = DataRequest.objects.get()
+    assert (request.acknowledge_by, request.due_on, request.status) == (None, dt.date(2026, 4, 1), "received")
