@@ -344,3 +344,25 @@ LOGGING["handlers"]["console"]["filters"] = ["redact_tokens"]
 # lines: those loggers hand their records to the root's filtered console instead.
 LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
 LOGGING["loggers"]["django.server"] = {"handlers": [], "level": "INFO", "propagate": True}
+
+# Teachers' data rights (pilots.privacy). Due dates of data requests per country: days to
+# acknowledge (working days: no weekend, no PublicHoliday of the country) and calendar days to act,
+# per request kind or by default. Thailand's PDPA: 30 days. Vietnam (Law 91/2025, Decree 356/2025):
+# an answer within 2 working days, withdrawal of consent within 15 days; the 15 days for the other
+# kinds are a conservative default to be checked against the decree. Cambodia has no law in force:
+# the Thai and Vietnamese baseline, whichever is stricter. "" (a teacher of no known country) takes
+# the strictest of the three.
+PILOTS_PRIVACY_DEADLINES = {
+    "VN": {"acknowledge_working_days": 2, "days": {"withdrawal": 15}, "default_days": 15},
+    "TH": {"acknowledge_working_days": None, "days": {}, "default_days": 30},
+    "KH": {"acknowledge_working_days": 2, "days": {"withdrawal": 15}, "default_days": 30},
+    "": {"acknowledge_working_days": 2, "days": {"withdrawal": 15}, "default_days": 15},
+}
+# Staff are reminded of an open data request this many days before it is due (remind_data_requests).
+PILOTS_PRIVACY_REMIND_DAYS = int(os.environ.get("PILOTS_PRIVACY_REMIND_DAYS", "3"))
+# Who receives those reminders when a request has no handler yet (comma-separated addresses).
+PILOTS_PRIVACY_EMAILS = [a for a in os.environ.get("PILOTS_PRIVACY_EMAILS", "").split(",") if a]
+# Retention when a programme sets none: months after its last cohort ends, and months after the
+# cohort for applications that were rejected, withdrawn or left on the waiting list.
+PILOTS_RETENTION_MONTHS_AFTER_LAST_COHORT = int(os.environ.get("PILOTS_RETENTION_MONTHS_AFTER_LAST_COHORT", "60"))
+PILOTS_RETENTION_MONTHS_UNPLACED = int(os.environ.get("PILOTS_RETENTION_MONTHS_UNPLACED", "12"))

@@ -539,3 +539,11 @@ class OutboundEmailAdmin(CountryScopeMixin, ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["worker_id", "hostname", "pid", "started_at", "seen_at"]
+
+
+# --- teachers' data rights (pilots.privacy) ---------------------------------------------------
+# Appended, and the teacher admins re-registered with access records, so that the classes above
+# stay as they are.
+from .privacy import admin as privacy_admin  # noqa: E402
+
+privacy_admin.record_access_on(TeacherAdmin, EnrolmentAdmin, AttendanceAdmin, AssessmentAdmin)

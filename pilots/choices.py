@@ -130,3 +130,4 @@ class EmailKind(models.TextChoices):
     REJECTED = "rejected", _("Application not accepted")
     PROMOTED = "promoted", _("Confirmed from the waiting list")
     LINK = "link", _("Registration link")
+    DATA_REQUEST = "data_request", _("Request about their data received")

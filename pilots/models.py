@@ -680,3 +680,7 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname}:{self.pid}"
+
+
+# --- teachers' data rights (pilots.privacy) ---------------------------------------------------
+from .privacy.models import *  # noqa: E402, F403

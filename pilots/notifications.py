@@ -186,3 +186,13 @@ def send_email(*, email_id: int, attempt: int = 1) -> str:
                        type(failure).__name__)
         raise failure
     return "sent"
+
+
+# --- teachers' data requests (pilots.privacy) -------------------------------------------------
+EMAILS[EmailKind.DATA_REQUEST] = (_("We have received your request about your data"), "data_request")
+
+
+def data_request_received(*, enrolment: Enrolment) -> OutboundEmail:
+    """Queue, in the caller's transaction, the email that confirms a teacher's request about
+    their data (sent about their latest enrolment, for its link)."""
+    return queue_email(enrolment, EmailKind.DATA_REQUEST)

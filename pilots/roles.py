@@ -42,3 +42,9 @@ def sync_groups(**kwargs):
     staff.permissions.set(_perms(staff_pairs))
     coordinators, _ = Group.objects.get_or_create(name=COORDINATORS)
     coordinators.permissions.set(_perms(COORDINATOR_PERMS))
+
+# Teachers' data rights: staff keep the requests register, the notices, holidays and retention,
+# and read the consents, erasures, retention runs and the record of who looked.
+STAFF_MODELS["pilots"] += ["datarequest", "privacynotice", "publicholiday", "retentionpolicy",
+                           "historicaldatarequest"]
+STAFF_EXTRA += [("pilots", f"view_{model}") for model in ("consent", "erasure", "retentionrun", "accessrecord")]

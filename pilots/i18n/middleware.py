@@ -25,6 +25,8 @@ from pilots.status_links import LinkExpired, read_registration_token
 NAMESPACE = "registration"
 COHORT_VIEWS = {"cohort_detail", "register"}
 TOKEN_VIEWS = {"my_registration", "done", "withdraw"}
+# The teacher's data-rights pages behind the same token (pilots.privacy).
+PRIVACY_TOKEN_VIEWS = {"my_data", "my_data_json", "consent", "request"}
 
 
 def _supported(code: str | None) -> str | None:
@@ -47,13 +49,16 @@ def browser_language(request) -> str | None:
 def page_language(request, view_kwargs) -> str | None:
     """The cohort's language of instruction, or the language a teacher registered in, or None."""
     match = request.resolver_match
-    if match is None or match.namespace != NAMESPACE:
+    if match is None:
+        return None
+    privacy_page = match.namespace == "privacy" and match.url_name in PRIVACY_TOKEN_VIEWS
+    if match.namespace != NAMESPACE and not privacy_page:
         return None
     if match.url_name in COHORT_VIEWS and view_kwargs.get("code"):
         return _supported(
             Cohort.objects.filter(code=view_kwargs["code"]).values_list("language", flat=True).first()
         )
-    if match.url_name in TOKEN_VIEWS and view_kwargs.get("token"):
+    if (match.url_name in TOKEN_VIEWS or privacy_page) and view_kwargs.get("token"):
         try:
             enrolment_id = read_registration_token(view_kwargs["token"])
         except LinkExpired as expired:

@@ -20,7 +20,8 @@ from django_ratelimit.core import is_ratelimited
 from pilots.choices import CohortStatus, Language
 from pilots.enrolment import CohortBusy, EnrolmentError, can_withdraw, withdraw_enrolment
 from pilots.i18n.languages import native_language_name
-from pilots.models import Cohort, Enrolment, Session
+from pilots.models import Cohort, Enrolment, Erasure, Session, Teacher
+from pilots.privacy.services import current_version as current_privacy_version
 from pilots.status_links import LinkExpired, make_registration_token, read_registration_token
 
 from . import services
@@ -98,7 +99,7 @@ def register(request, code):
                     details=form.teacher_details(),
                     subjects=form.cleaned_data.get("subjects") or (),
                     language=_request_language(),
-                    consent_version=settings.PILOTS_PRIVACY_NOTICE_VERSION,
+                    consent_version=current_privacy_version(_request_language()),
                 )
             except CohortBusy:
                 return _busy(request, cohort)
@@ -164,6 +165,7 @@ def _enrolment_from_token(token) -> Enrolment:
     return get_object_or_404(
         Enrolment.objects.select_related("teacher", "teacher__province", "cohort", "cohort__province"),
         pk=enrolment_id,
+        teacher__in=Teacher.objects.exclude(pk__in=Erasure.objects.values("teacher")),  # erased: no page
     )
 
 

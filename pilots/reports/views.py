@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from pilots.access import report_cohorts, reports_required, visible_countries
 from pilots.choices import AttendanceStatus
 from pilots.models import Cohort
+from pilots.privacy.access_log import record_access, stamped
 from pilots.templatetags.reports_tags import era_year
 
 from . import charts, exports
@@ -128,6 +129,7 @@ def overview_shared_export(request):
 def cohort_report(request, code):
     era = report_era(request)
     cohort = _scoped_cohort(request, code)
+    record_access(request, f"cohort report {cohort.code}", cohort.enrolments.all())
     body = cached(
         ("cohort", cohort.pk, get_language(), era),
         lambda: render_to_string("pilots/reports/_cohort_body.html", _cohort_context(cohort, era), request),
@@ -174,9 +176,10 @@ def cohort_roster_export(request, code, fmt):
     _check_format(fmt)
     cohort = _scoped_cohort(request, code)
     name = f"roster-{cohort.code}.{fmt}"
+    record_access(request, f"roster export {cohort.code} {fmt}", cohort.enrolments.all())
     if fmt == "xlsx":
-        return exports.xlsx_response(name, exports.roster_rows(cohort), "Roster")
-    return exports.csv_response(name, exports.roster_rows(cohort))
+        return exports.xlsx_response(name, stamped(exports.roster_rows(cohort), request.user), "Roster")
+    return exports.csv_response(name, stamped(exports.roster_rows(cohort), request.user))
 
 
 @reports_required

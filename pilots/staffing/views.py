@@ -18,6 +18,7 @@ from pilots.access import check_staff_cohort, permission_required, sees_all_coun
 from pilots.choices import AssessmentKind, AttendanceStatus, EnrolmentStatus
 from pilots.enrolment import EnrolmentError, promote_waitlist
 from pilots.models import Assessment, Attendance, Cohort, Enrolment, Session
+from pilots.privacy.access_log import record_access
 
 from . import services
 from .forms import AttendanceFormSet, ReviewForm, ScoreFormSet, ScorePageForm
@@ -113,6 +114,7 @@ def attendance_register(request, pk):
             AttendanceStatus(conflict["status"]).label if conflict["status"] else _("Not recorded")
         )
     rows = _rows(formset, enrolments, conflicts)
+    record_access(request, f"attendance register session {session.pk}", len(enrolments))
     return render(
         request,
         "pilots/staffing/attendance.html",
@@ -125,10 +127,12 @@ def attendance_register(request, pk):
 def sign_in_sheet(request, pk):
     session = get_object_or_404(Session.objects.select_related("cohort", "module"), pk=pk)
     check_staff_cohort(request.user, session.cohort)
+    enrolments = _seated(session.cohort)
+    record_access(request, f"sign-in sheet session {session.pk}", len(enrolments))
     return render(
         request,
         "pilots/staffing/sign_in_sheet.html",
-        {"session": session, "cohort": session.cohort, "enrolments": _seated(session.cohort),
+        {"session": session, "cohort": session.cohort, "enrolments": enrolments,
          "statuses": AttendanceStatus.choices},
     )
 
@@ -175,6 +179,7 @@ def scores(request, pk, kind):
         taken = [a.taken_on for a in saved.values() if a.taken_on]
         page_form = ScorePageForm(initial={"taken_on": max(taken) if taken else None})
     rows = _rows(formset, enrolments, conflicts)
+    record_access(request, f"scores {kind} cohort {cohort.code}", len(enrolments))
     return render(
         request,
         "pilots/staffing/scores.html",
@@ -218,6 +223,7 @@ def review(request, pk):
         for error in errors:
             messages.error(request, error.messages[0])
         return redirect("staffing:review", pk=cohort.pk)
+    record_access(request, f"review cohort {cohort.code}", len(pending))
     return render(
         request,
         "pilots/staffing/review.html",

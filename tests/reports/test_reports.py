@@ -391,7 +391,7 @@ def test_roster_csv_has_bom_and_escapes_formulas(figures, staff_client):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = _csv(response)
     assert rows[0][:3] == ["Reference", "Family name", "Given name"]
-    assert len(rows) == 7
+    assert len(rows) == 8 and rows[-1][0].startswith("Downloaded by staff at ")  # who, and when
     evil = next(r for r in rows if "HYPERLINK" in r[1])
     assert evil[1] == '\'=HYPERLINK("http://evil.example","x")' and evil[2] == "'+1 @home"
     assert any(r[1] == "សុខ" for r in rows)  # Khmer survives
@@ -407,7 +407,7 @@ def test_roster_xlsx_opens_and_keeps_formulas_as_text(figures, staff_client):
     assert response["Content-Disposition"] == 'attachment; filename="roster-kh-2023.xlsx"'
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert len(rows) == 7 and rows[0][0] == "Reference"
+    assert len(rows) == 8 and rows[0][0] == "Reference" and rows[-1][0].startswith("Downloaded by staff at ")
     evil = next(r for r in rows if r[1] and "HYPERLINK" in r[1])
     cell = next(c for c in workbook.active.iter_rows(min_col=2, max_col=2) if "HYPERLINK" in str(c[0].value))
     assert cell[0].data_type == "s" and evil[1].startswith("=HYPERLINK")
@@ -501,16 +501,16 @@ def _bulk_cohort(n):
 def test_report_query_counts_do_not_grow(db, staff_client, django_assert_num_queries, n):
     """Exact counts, the same for 10 and 1,000 enrolments (session, user and permissions included)."""
     cohort = _bulk_cohort(n)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):  # + the access record
         response = staff_client.get(reverse("reports:cohort", args=[cohort.code]))
     assert response.context["summary"]["confirmed"] == n
     with django_assert_num_queries(9):  # the year filter's choices: the years of the data
         response = staff_client.get(reverse("reports:overview"))
     assert response.context["overview"].total["completed"] == n
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the access record
         rows = _csv(staff_client.get(reverse("reports:cohort_roster", args=[cohort.code, "csv"])))
-    assert len(rows) == n + 1
-    with django_assert_num_queries(9):
+    assert len(rows) == n + 2  # header, rows, who downloaded it
+    with django_assert_num_queries(10):  # + the access record
         response = staff_client.get(reverse("reports:cohort_roster", args=[cohort.code, "xlsx"]))
     with django_assert_num_queries(10):
         rows = _csv(staff_client.get(reverse("reports:cohort_summary", args=[cohort.code])))
@@ -518,7 +518,7 @@ def test_report_query_counts_do_not_grow(db, staff_client, django_assert_num_que
     with django_assert_num_queries(5):  # cached overview; the cohorts' breakdowns for the protection
         rows = _csv(staff_client.get(reverse("reports:overview_shared")))
     assert len(rows) == 3
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the access record
         response = staff_client.get(reverse("admin:pilots_enrolment_changelist"), {"completed": "yes"})
     assert response.context["cl"].result_count == n
 

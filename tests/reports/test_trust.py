@@ -156,7 +156,8 @@ def test_a_carriage_return_inside_a_name_comes_back_as_a_carriage_return(db, sta
     xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     assert "\r" not in xml  # an XML reader turns a raw CR into LF
     workbook = load_workbook(io.BytesIO(data))
-    stored = {unescape(r[1]) for r in workbook.active.iter_rows(min_row=2, values_only=True)}
+    rows = list(workbook.active.iter_rows(min_row=2, values_only=True))[:-1]  # last: who downloaded it
+    stored = {unescape(r[1]) for r in rows}
     assert stored == set(names)  # OOXML's _xHHHH_ escapes, as Excel reads them
 
 
