@@ -626,3 +626,7 @@ class CountryAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_country_display()}"
+
+
+# --- JSON API (pilots.api): tokens and their calls ------------------------------------------
+from .api.models import ApiCall, ApiToken  # noqa: E402, F401

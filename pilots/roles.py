@@ -19,6 +19,9 @@ STAFF_EXTRA = [("pilots", "view_reports"), ("pilots", "view_all_countries")]
 COORDINATOR_PERMS = [("pilots", "view_reports")]
 # Staff see the background tasks' results in the admin, failed emails to teachers included.
 STAFF_EXTRA += [("django_tasks_database", "view_dbtaskresult")]
+# Staff issue and revoke API tokens and read the record of API calls.
+STAFF_MODELS["pilots"] += ["apitoken"]
+STAFF_EXTRA += [("pilots", "view_apicall")]
 
 
 def _perms(pairs):
