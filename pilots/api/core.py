@@ -56,6 +56,13 @@ def require_perm(request, perm: str, *, write: bool = False) -> None:
         raise ApiError("read_only", 403)
 
 
+def local_time(date: dt.date, time: dt.time) -> str:
+    """A session's wall-clock time with its UTC offset (the site's time zone: all three countries
+    are UTC+7), e.g. 08:00:00+07:00: an RFC 3339 time that a client elsewhere reads right."""
+    offset = dt.datetime.combine(date, time, tzinfo=timezone.get_default_timezone()).strftime("%z")
+    return f"{time.isoformat()}{offset[:3]}:{offset[3:]}"
+
+
 def count_teachers(request, n: int) -> None:
     """How many teachers' data this answer holds, for the record of the call."""
     request.api_teachers = getattr(request, "api_teachers", 0) + n

@@ -3,10 +3,13 @@ schema is generated from them."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
+
+LocalTime = Annotated[str, Field(description="Local time with its UTC offset, e.g. 08:00:00+07:00.",
+                                 json_schema_extra={"format": "time"})]
 
 
 class ErrorOut(Schema):
@@ -28,8 +31,8 @@ class ModuleOut(Schema):
 class PublicSessionOut(Schema):
     title: str
     date: dt.date
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: LocalTime
+    ends_at: LocalTime
     mode: str
     mode_label: str
     venue: str
@@ -151,8 +154,8 @@ class StaffSessionOut(Schema):
     id: int
     title: str
     date: dt.date
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: LocalTime
+    ends_at: LocalTime
     mode: str
     module: str | None
 

@@ -21,7 +21,7 @@ from pilots.enrolment import (
 from pilots.models import Attendance, Cohort, Enrolment, Session
 from pilots.staffing.services import AttendanceConflict, attendance_version, record_attendance
 
-from .core import count_teachers, paginate, require_perm
+from .core import count_teachers, local_time, paginate, require_perm
 from .errors import ApiError
 from .schemas import (
     AttendanceIn,
@@ -67,8 +67,8 @@ def _session(request, session_id):
 
 
 def session_out(s):
-    return {"id": s.pk, "title": s.title, "date": s.date, "starts_at": s.starts_at, "ends_at": s.ends_at,
-            "mode": s.mode, "module": s.module.code if s.module else None}
+    return {"id": s.pk, "title": s.title, "date": s.date, "starts_at": local_time(s.date, s.starts_at),
+            "ends_at": local_time(s.date, s.ends_at), "mode": s.mode, "module": s.module.code if s.module else None}
 
 
 def cohort_out(c):
