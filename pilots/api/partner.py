@@ -8,6 +8,7 @@ No name, email or phone ever appears here.
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router
 
 from pilots.access import report_cohorts, visible_countries
@@ -20,12 +21,16 @@ from pilots.reports.exports import OVERVIEW_COLUMNS, overview_rows
 from pilots.reports.overview import country_label, programme_overview
 
 from .core import paginate, require_perm
-from .schemas import FIGURE_HELP, CohortSummaryOut, ErrorOut, OverviewOut, ReportCohortPage
+from .schemas import CohortSummaryOut, ErrorOut, OverviewOut, ReportCohortPage
 
 router = Router(tags=["partner"])
 
 TOKEN_ERRORS = {frozenset({400, 401, 403, 422, 429}): ErrorOut}
 REPORTS_PERM = "pilots.view_reports"
+FIGURE_NOTE = gettext_lazy(
+    "Counts under 5 are given as \"<5\", and so is a mean over fewer than 5 teachers, as in the files "
+    "shared outside the programme; null means no data (never 0)."
+)
 FIGURE_KEYS = [key for key, _label in OVERVIEW_COLUMNS if key not in ("year", "country_label")]
 
 
@@ -60,7 +65,7 @@ def overview_out(overview):
                for src, cell in zip(overview.by_year, shared[n_rows:n_rows + n_years], strict=True)]
     by_country = [out(src, cell, year=False) for src, cell in
                   zip(overview.by_country, shared[n_rows + n_years:n_rows + n_years + n_countries], strict=True)]
-    return {"note": str(FIGURE_HELP), "rows": rows, "by_year": by_year, "by_country": by_country,
+    return {"note": str(FIGURE_NOTE), "rows": rows, "by_year": by_year, "by_country": by_country,
             "total": _figures(shared[-1])}
 
 
@@ -109,5 +114,5 @@ def cohort_summary(request, code: str):
         for status, (label, n) in zip(EnrolmentStatus.values, data["funnel"], strict=True)
     ]
     total = shared_figures(data["overview"])[-1]
-    return {"cohort": report_cohort_out(cohort), "note": str(FIGURE_HELP), "funnel": funnel,
+    return {"cohort": report_cohort_out(cohort), "note": str(FIGURE_NOTE), "funnel": funnel,
             "figures": _figures(total)}
