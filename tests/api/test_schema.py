@@ -4,6 +4,8 @@ whatever the input, no 5xx, and every answer's status, content type and body mat
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -20,6 +22,17 @@ from tests.factories import EnrolmentFactory, ModuleFactory, OpenCohortFactory, 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's WSGI handler closes the database connection after each request (as in production);
+    the test's transaction lives on that connection, so keep it, as Django's own test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
