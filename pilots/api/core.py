@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 
 from pilots import data_version
 from pilots.i18n.middleware import browser_language
+from pilots.reports.cache import cached
 
 from .audit import record_call
 from .errors import ApiError, RateLimited
@@ -135,6 +136,15 @@ def version_seen_at(version: str) -> dt.datetime:
     key = f"pilots:api:version-seen:{version}"
     cache.add(key, timezone.now(), None)
     return cache.get(key) or timezone.now()
+
+
+def public_cached(request, params, compute):
+    """A public answer, computed once per data version, language, host, validated parameters and
+    time window (it is the same for every visitor), in the reports' cache (`pilots.reports.cache`).
+    Only validated parameters make the key, so made-up query strings cannot fill the cache."""
+    parts = ("api-public", translation.get_language(), request.get_host(), request.path, tuple(params),
+             _window_start().isoformat())
+    return cached(parts, compute)
 
 
 def public_etag(request, *args, **kwargs) -> str:

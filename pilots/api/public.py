@@ -15,7 +15,7 @@ from pilots.models import Cohort, Session
 from pilots.registration.forms import OpenCohortFilterForm
 from pilots.reports.overview import country_label
 
-from .core import check_rate, local_time, paginate, public_get
+from .core import check_rate, local_time, paginate, public_cached, public_get
 from .schemas import ErrorOut, PublicCohortDetailOut, PublicCohortPage
 
 router = Router(tags=["public"])
@@ -78,10 +78,14 @@ def open_cohorts(
     registrations join the waiting list) and the registration window. `country=regional` gives the
     regional cohorts."""
     _limit_public(request)
-    form = OpenCohortFilterForm({"country": country or "", "language": language or ""})
-    cohorts = form.filter(public_cohorts().open_for_registration())
-    items, next_cursor = paginate(cohorts, cursor=cursor, limit=limit, field="start_date")
-    return {"results": [cohort_out(request, c) for c in items], "next": next_cursor}
+
+    def compute():
+        form = OpenCohortFilterForm({"country": country or "", "language": language or ""})
+        cohorts = form.filter(public_cohorts().open_for_registration())
+        items, next_cursor = paginate(cohorts, cursor=cursor, limit=limit, field="start_date")
+        return {"results": [cohort_out(request, c) for c in items], "next": next_cursor}
+
+    return public_cached(request, (country, language, cursor, limit), compute)
 
 
 @router.get("/cohorts/{code}", response={200: PublicCohortDetailOut, 404: ErrorOut, **PUBLIC_ERRORS}, auth=None,
@@ -89,13 +93,20 @@ def open_cohorts(
 @decorate_view(public_get)
 def cohort_detail(request, code: str):
     _limit_public(request)
+    found = public_cached(request, (), lambda: _cohort_detail(request, code))
+    if found is None:
+        raise Http404
+    return found
+
+
+def _cohort_detail(request, code):
     cohort = (
         public_cohorts()
         .prefetch_related("programme__modules", Prefetch("sessions", queryset=Session.objects.select_related("module")))
         .filter(code=code).first()
     )
     if cohort is None or not visible_to_public(cohort):
-        raise Http404
+        return None
     return {
         **cohort_out(request, cohort),
         "description": cohort.description,

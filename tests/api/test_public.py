@@ -185,3 +185,14 @@ def OpenClient():  # noqa: N802 - reads as the anonymous visitor it stands for
     from django.test import Client
 
     return Client()
+
+
+def test_the_open_cohorts_answer_is_computed_once_per_data_version(django_assert_num_queries):
+    cohort = OpenCohortFactory(capacity=2)
+    client = OpenClient()
+    client.get(LIST)
+    with django_assert_num_queries(0):
+        assert client.get(LIST).json()["results"][0]["seats_left"] == 2
+    EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    data_version.replace()  # the enrolment services do this after their commit
+    assert client.get(LIST).json()["results"][0]["seats_left"] == 1
