@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db.models import Q
+from django.http import HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 from django_ratelimit.core import get_usage
 from ninja.security import HttpBearer
 
@@ -134,7 +135,8 @@ def version_seen_at(version: str) -> dt.datetime:
     """When this process's cache first saw data version `version`: the data of that version were
     written no later than that, so it can stand as Last-Modified."""
     key = f"pilots:api:version-seen:{version}"
-    cache.add(key, timezone.now(), None)
+    # Kept a day: every write makes a new version, and a forgotten one only moves Last-Modified later.
+    cache.add(key, timezone.now(), 24 * 60 * 60)
     return cache.get(key) or timezone.now()
 
 
@@ -171,8 +173,6 @@ def public_get(view):
             if if_none_match else _not_modified_since(request, last_modified)
         )
         if not_modified:
-            from django.http import HttpResponseNotModified
-
             response = HttpResponseNotModified()
         else:
             response = view(request, *args, **kwargs)
@@ -187,7 +187,5 @@ def public_get(view):
 
 
 def _not_modified_since(request, last_modified) -> bool:
-    from django.utils.http import parse_http_date_safe
-
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
     return since is not None and int(last_modified.timestamp()) <= since
