@@ -10,7 +10,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1:8000
 
 .PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import \
-	bench-page-weight clean
+	bench-page-weight bench-api clean
 
 # Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
 $(STAMP): requirements.txt
@@ -69,3 +69,8 @@ bench-reports: install-dev
 # Registration benchmark: gunicorn + PostgreSQL (DB pilots_i3_bench), 20 clients; see bench/registration.py.
 bench-registration: install-dev
 	$(PY) bench/registration.py
+
+# API benchmark: gunicorn + PostgreSQL (DB pilots_api_bench) + Redis, 20 clients; public open cohorts and the
+# partners' overview against a bare Django view in the same run; see bench/api.py.
+bench-api: install-dev
+	$(PY) bench/api.py

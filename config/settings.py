@@ -366,3 +366,23 @@ PILOTS_PRIVACY_EMAILS = [a for a in os.environ.get("PILOTS_PRIVACY_EMAILS", "").
 # cohort for applications that were rejected, withdrawn or left on the waiting list.
 PILOTS_RETENTION_MONTHS_AFTER_LAST_COHORT = int(os.environ.get("PILOTS_RETENTION_MONTHS_AFTER_LAST_COHORT", "60"))
 PILOTS_RETENTION_MONTHS_UNPLACED = int(os.environ.get("PILOTS_RETENTION_MONTHS_UNPLACED", "12"))
+
+# JSON API (pilots.api, /api/v1/). django-ninja builds the OpenAPI schema; "ninja" is installed so
+# that its docs page uses the Swagger UI files shipped in the package (our static files, no CDN).
+INSTALLED_APPS += ["ninja", "corsheaders"]
+# CORS: partners' and ministries' own sites may read the public endpoints from the browser (open
+# trainings); nothing else, no cookies, no credentials. django-cors-headers answers the preflight
+# and sets Vary: Origin; placed before CommonMiddleware as it asks.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware"
+)
+CORS_URLS_REGEX = r"^/api/v1/public/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Language", "Retry-After"]
+# Requests per token (partners' dashboards, staff tools) and per IP address on the public
+# endpoints, counted in the default cache (Redis with REDIS_URL), django-ratelimit syntax.
+PILOTS_API_TOKEN_RATE = os.environ.get("PILOTS_API_TOKEN_RATE", "120/m")
+PILOTS_API_PUBLIC_RATE = os.environ.get("PILOTS_API_PUBLIC_RATE", "300/m")

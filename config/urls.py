@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/import/", include("pilots.imports.urls")),
     path("reports/", include("pilots.reports.urls")),
     path("", include("pilots.privacy.urls")),
+    path("api/v1/", include("pilots.api.urls")),
 ]
 
 if settings.DEBUG:

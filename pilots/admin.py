@@ -547,3 +547,63 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
 from .privacy import admin as privacy_admin  # noqa: E402
 
 privacy_admin.record_access_on(TeacherAdmin, EnrolmentAdmin, AttendanceAdmin, AssessmentAdmin)
+
+
+# --- JSON API tokens (pilots.api) -------------------------------------------------------------
+
+from .api.models import ApiCall, ApiToken  # noqa: E402
+from .api.tokens import revoke_tokens, set_new_secret  # noqa: E402
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff issue tokens here. The secret is shown once, in the message after saving a new token;
+    only its SHA-256 is kept. A token acts with its owner's rights (countries, permissions)."""
+
+    list_display = ["name", "owner", "prefix", "can_write", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["can_write", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["owner"]
+    search_fields = ["name", "prefix", "owner__username"]
+    autocomplete_fields = ["owner"]
+    fields = ["owner", "name", "can_write", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The owner of an issued token never changes: issue a new one instead.
+        return [*self.readonly_fields, "owner"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        secret = None if change else set_new_secret(obj)
+        super().save_model(request, obj, form, change)
+        if secret:
+            messages.warning(
+                request,
+                _("The token's secret is %(secret)s. Copy it now: it is not stored and will not be shown "
+                  "again.") % {"secret": secret},
+            )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        n = revoke_tokens(queryset)
+        self.message_user(request, ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", n) % {"n": n})
+
+
+@admin.register(ApiCall)
+class ApiCallAdmin(admin.ModelAdmin):
+    """The record of calls made with tokens: read-only."""
+
+    list_display = ["at", "token", "method", "endpoint", "status_code", "teachers"]
+    list_filter = ["method", "status_code"]
+    list_select_related = ["token"]
+    search_fields = ["endpoint", "token__name", "token__prefix"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,8 +20,13 @@ def _valid(address: str) -> str:
         return ""
 
 
+# A request with no usable address (a Unix socket, a test harness) still gets one, shared by all of
+# them: the rate limits need an address to count against.
+UNKNOWN = "0.0.0.0"
+
+
 def client_ip(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    remote = _valid(request.META.get("REMOTE_ADDR", "") or "") or UNKNOWN
     proxies = settings.PILOTS_PROXY_COUNT
     if proxies <= 0:
         return remote

@@ -683,4 +683,6 @@ class WorkerHeartbeat(models.Model):
 
 
 # --- teachers' data rights (pilots.privacy) ---------------------------------------------------
+# --- JSON API (pilots.api): tokens and their calls ------------------------------------------
+from .api.models import ApiCall, ApiToken  # noqa: E402, F401
 from .privacy.models import *  # noqa: E402, F403

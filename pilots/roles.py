@@ -20,6 +20,9 @@ COORDINATOR_PERMS = [("pilots", "view_reports")]
 # Staff see the background tasks' results in the admin, failed emails to teachers included.
 STAFF_EXTRA += [("django_tasks_database", "view_dbtaskresult"), ("pilots", "view_outboundemail"),
                 ("pilots", "view_workerheartbeat")]
+# Staff issue and revoke API tokens and read the record of API calls.
+STAFF_MODELS["pilots"] += ["apitoken"]
+STAFF_EXTRA += [("pilots", "view_apicall")]
 
 
 def _perms(pairs):

@@ -1,0 +1,121 @@
+"""Read-only aggregates for partners' dashboards: the programme overview and each cohort's summary.
+
+The figures come from the report pages' own functions (`pilots.reports`), scoped to the token
+owner's countries (`pilots.access.report_cohorts`), and always with the small-cell suppression of
+the files shared outside the programme (`pilots.reports.exports` over `pilots.reports.disclosure`).
+No name, email or phone ever appears here.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Query, Router
+
+from pilots.access import report_cohorts, visible_countries
+from pilots.choices import EnrolmentStatus
+from pilots.models import Cohort
+from pilots.reports import exports
+from pilots.reports.cache import cached
+from pilots.reports.cohort import breakdowns_by_cohort, enrolment_funnel
+from pilots.reports.exports import OVERVIEW_COLUMNS
+from pilots.reports.overview import country_label, programme_overview
+
+from .core import paginate, require_perm
+from .schemas import CohortSummaryOut, ErrorOut, OverviewOut, ReportCohortPage
+
+router = Router(tags=["partner"])
+
+TOKEN_ERRORS = {frozenset({400, 401, 403, 422, 429}): ErrorOut}
+REPORTS_PERM = "pilots.view_reports"
+FIGURE_NOTE = gettext_lazy(
+    "Counts under 5, and the counts that would let one work them out, are given as \"x\", and so is a "
+    "mean over fewer than 5 teachers, exactly as in the files shared outside the programme; null "
+    "means no data (never 0). Figures are per country: no row adds up several countries."
+)
+FIGURE_KEYS = [key for key, _label in OVERVIEW_COLUMNS if key not in ("year", "country_label")]
+ROW_KEYS = [key for key, _label in OVERVIEW_COLUMNS]
+
+
+def shared_figures(overview):
+    """The overview as the shared CSV has it (`exports.overview_shared_rows`: per country, its years
+    then its all-years row, with complementary suppression), as (country, dicts by key)."""
+    rows = exports.overview_shared_rows(overview, breakdowns_by_cohort(overview.cohorts))
+    next(rows)  # the header
+    countries = [r["country"] for r in overview.by_country]
+    out, block, position = [], [], 0
+    years_per_country = {c: sum(1 for r in overview.rows if r["country"] == c) for c in countries}
+    for row in rows:
+        block.append(dict(zip(ROW_KEYS, row, strict=True)))
+        country = countries[position]
+        if len(block) == years_per_country[country] + 1:
+            out.append((country, block))
+            block, position = [], position + 1
+    return out
+
+
+def _figures(row):
+    return {key: row.get(key) for key in FIGURE_KEYS}
+
+
+def overview_out(overview):
+    rows, by_country = [], []
+    for country, block in shared_figures(overview):
+        for cell in block[:-1]:
+            rows.append({"year": cell["year"], "country": country, "country_label": str(cell["country_label"]),
+                         "figures": _figures(cell)})
+        every = block[-1]
+        by_country.append({"year": None, "country": country, "country_label": str(every["country_label"]),
+                           "figures": _figures(every)})
+    return {"note": str(FIGURE_NOTE), "rows": rows, "by_country": by_country}
+
+
+@router.get("/overview", response={200: OverviewOut, **TOKEN_ERRORS}, operation_id="overview",
+            summary="Programme overview by year and country")
+def overview(request):
+    """The programme's figures by year and country for the countries of the token's owner (regional
+    cohorts only for those who see every country), cached under the reports' data version."""
+    require_perm(request, REPORTS_PERM)
+    owner = request.auth.owner
+    data = cached(("api-overview", visible_countries(owner)), lambda: programme_overview(report_cohorts(owner)))
+    return overview_out(data)
+
+
+def report_cohort_out(cohort):
+    return {"code": cohort.code, "name": cohort.name, "year": cohort.year, "kind": cohort.kind,
+            "country": cohort.country, "country_label": str(country_label(cohort.country)),
+            "status": cohort.status, "start_date": cohort.start_date, "end_date": cohort.end_date}
+
+
+@router.get("/cohorts", response={200: ReportCohortPage, **TOKEN_ERRORS}, operation_id="report_cohorts",
+            summary="Cohorts whose summaries this token may read")
+def cohorts(request, cursor: str | None = Query(None, max_length=500), limit: int = Query(50, ge=1, le=200)):
+    require_perm(request, REPORTS_PERM)
+    items, next_cursor = paginate(report_cohorts(request.auth.owner), cursor=cursor, limit=limit, field="start_date")
+    return {"results": [report_cohort_out(c) for c in items], "next": next_cursor}
+
+
+@router.get("/cohorts/{code}", response={200: CohortSummaryOut, 404: ErrorOut, **TOKEN_ERRORS},
+            operation_id="report_cohort", summary="One cohort's summary")
+def cohort_summary(request, code: str):
+    """Funnel (enrolments by status), completion, attendance rate, pre/post means and normalised gain
+    of one cohort, by the reports' definitions; 404 for a cohort outside the token's countries."""
+    require_perm(request, REPORTS_PERM)
+    cohort = report_cohorts(request.auth.owner, Cohort.objects.select_related("programme")).filter(code=code).first()
+    if cohort is None:
+        raise Http404
+
+    def compute():
+        one = Cohort.objects.filter(pk=cohort.pk)
+        # The status counts as the cohort's shared summary file publishes them.
+        statuses = [row[2] for row in exports.cohort_summary_rows(cohort) if row[0] == _("Enrolment status")]
+        return {"funnel": enrolment_funnel(cohort), "statuses": statuses, "overview": programme_overview(one)}
+
+    data = cached(("api-cohort", cohort.pk), compute)
+    funnel = [
+        {"status": status, "label": str(label), "count": count}
+        for status, (label, _n), count in zip(EnrolmentStatus.values, data["funnel"], data["statuses"], strict=True)
+    ]
+    (_country, block), = shared_figures(data["overview"])
+    total = block[-1]
+    return {"cohort": report_cohort_out(cohort), "note": str(FIGURE_NOTE), "funnel": funnel,
+            "figures": _figures(total)}
