@@ -89,7 +89,8 @@ class Rows:
         self.rows = rows
 
     def __iter__(self):
-        for number, row in enumerate(self.rows, start=2):
+        for position, row in enumerate(self.rows, start=2):
+            number = getattr(row, "number", position)
             yield number, {**self.blank, **{name: row[i] for name, i in self.index.items()}}
 
 
