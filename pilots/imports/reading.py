@@ -224,7 +224,8 @@ def _read_xlsx(data: bytes):
             raise ImportFileError(_("The workbook has no sheet."), code="malformed")
         sheet = workbook.worksheets[0]
         rows, blank_run, kept = [], 0, 0
-        # max_col: a cell far to the right would otherwise pad every row to that width.
+        # max_col: a cell far to the right would otherwise pad every row to that width; one column
+        # more than the limit is read so that data there is refused, not dropped unseen.
         for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1),
                                      start=1):
             cells = [clean_cell(cell) for cell in row]
