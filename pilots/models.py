@@ -626,3 +626,7 @@ class CountryAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_country_display()}"
+
+
+# --- Imports: uploads waiting for confirmation (defined in the imports package) ----------------
+from .imports.models import PendingImport  # noqa: E402, F401
