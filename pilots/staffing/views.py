@@ -205,26 +205,37 @@ def review(request, pk):
                 )
         except EnrolmentError as exc:
             done, errors = [], [exc]
-        if done:
-            messages.success(
-                request,
-                _("%(count)s enrolment(s) updated: %(names)s.")
-                % {"count": len(done), "names": ", ".join(str(e.teacher) for e in done)},
-            )
-        elif action == "promote":
-            messages.info(request, _("Nobody was promoted: no seat is free or nobody is waiting."))
-        elif not errors:
-            messages.info(request, _("Nothing changed: the selected teachers already had this status."))
-        for error in errors:
-            messages.error(request, error.messages[0])
+        summary = _review_summary(action, done, errors)
+        if summary:
+            (messages.success if done and not errors else messages.warning)(request, summary)
         return redirect("staffing:review", pk=cohort.pk)
     return render(
         request,
         "pilots/staffing/review.html",
-        {"cohort": cohort, "form": form,
+        {"cohort": cohort, "form": form, "select": request.GET.get("select", ""),
          "applied": [e for e in pending if e.status == EnrolmentStatus.APPLIED],
          "waitlisted": [e for e in pending if e.status == EnrolmentStatus.WAITLISTED]},
     )
+
+
+def _review_summary(action, done, errors) -> str:
+    """One message for a review action: who changed, then who did not and why (grouped by reason)."""
+    parts = []
+    if done:
+        parts.append(_("%(count)s enrolment(s) updated: %(names)s.")
+                     % {"count": len(done), "names": ", ".join(str(e.teacher) for e in done)})
+    elif action == "promote":
+        parts.append(_("Nobody was promoted: no seat is free or nobody is waiting."))
+    elif not errors:
+        parts.append(_("Nothing changed: the selected teachers already had this status."))
+    if errors:
+        reasons = {}
+        for error in errors:
+            reasons[error.messages[0]] = reasons.get(error.messages[0], 0) + 1
+        parts.append(_("%(count)s not changed: %(reasons)s")
+                     % {"count": len(errors),
+                        "reasons": " ".join(f"{reason} ({count})" for reason, count in reasons.items())})
+    return " ".join(parts)
 
 
 def _save_rows(request, formset, save, *, initial, done):
