@@ -287,3 +287,6 @@ PILOTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PILOTS_EMAIL_MAX_ATTEMPTS", "5")
 # plain indexes, which is fine for `make run`.
 if not IS_POSTGRES:
     SILENCED_SYSTEM_CHECKS.append("models.W040")
+
+# Check-in: the code on the staff screen changes every this many seconds.
+PILOTS_CHECKIN_WINDOW_SECONDS = int(os.environ.get("PILOTS_CHECKIN_WINDOW_SECONDS", "30"))

@@ -628,5 +628,6 @@ class CountryAssignment(models.Model):
         return f"{self.user} – {self.get_country_display()}"
 
 
-# --- Imports: uploads waiting for confirmation (defined in the imports package) ----------------
+# --- Models of feature packages: import uploads waiting for confirmation, teachers' check-in ---
+from .checkin.models import SelfCheckIn, SessionCheckIn  # noqa: E402, F401
 from .imports.models import PendingImport  # noqa: E402, F401

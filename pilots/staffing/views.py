@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pilots.access import check_staff_cohort, permission_required, sees_all_countries, staff_cohorts
+from pilots.checkin.models import SelfCheckIn
 from pilots.choices import AssessmentKind, AttendanceStatus, EnrolmentStatus
 from pilots.enrolment import EnrolmentError, promote_waitlist
 from pilots.models import Assessment, Attendance, Cohort, Enrolment, Session
@@ -113,6 +114,9 @@ def attendance_register(request, pk):
             AttendanceStatus(conflict["status"]).label if conflict["status"] else _("Not recorded")
         )
     rows = _rows(formset, enrolments, conflicts)
+    self_checked = set(SelfCheckIn.objects.filter(session=session).values_list("enrolment_id", flat=True))
+    for row in rows:
+        row["self_checked_in"] = bool(row["enrolment"]) and row["enrolment"].pk in self_checked
     return render(
         request,
         "pilots/staffing/attendance.html",
