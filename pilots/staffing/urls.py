@@ -15,4 +15,5 @@ urlpatterns = [
     path("cohorts/<int:pk>/scores/<slug:kind>/", views.scores, name="scores"),
     path("cohorts/<int:pk>/review/", views.review, name="review"),
     path("sessions/<int:pk>/check-in/", checkin_views.screen, name="check_in"),
+    path("enrolments/<int:pk>/history/", views.enrolment_history, name="enrolment_history"),
 ]

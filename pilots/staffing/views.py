@@ -18,7 +18,8 @@ from pilots.access import check_staff_cohort, permission_required, sees_all_coun
 from pilots.checkin.models import SelfCheckIn
 from pilots.choices import AssessmentKind, AttendanceStatus, EnrolmentStatus
 from pilots.enrolment import EnrolmentError, promote_waitlist
-from pilots.models import Assessment, Attendance, Cohort, Enrolment, Session
+from pilots.history import history_entries
+from pilots.models import Assessment, Attendance, Cohort, Enrolment, Session, Teacher
 
 from . import services
 from .forms import AttendanceFormSet, ReviewForm, ScoreFormSet, ScorePageForm
@@ -276,3 +277,30 @@ def _rows(formset, enrolments, conflicts):
             enrolment_id = None
         rows.append({"form": form, "enrolment": by_id.get(enrolment_id), "conflict": conflicts.get(enrolment_id)})
     return rows
+
+
+@require_safe
+@permission_required("pilots.view_enrolment")
+def enrolment_history(request, pk):
+    """Everything that changed for one teacher in one cohort (their details, enrolment, attendance,
+    scores), newest first, field by field, with who and why; a fixed number of queries."""
+    enrolment = get_object_or_404(Enrolment.objects.select_related("teacher", "cohort"), pk=pk)
+    check_staff_cohort(request.user, enrolment.cohort)
+    records = [
+        *Teacher.history.filter(id=enrolment.teacher_id).select_related("history_user"),
+        *Enrolment.history.filter(id=enrolment.pk).select_related("history_user"),
+        *Attendance.history.filter(enrolment_id=enrolment.pk).select_related("history_user"),
+        *Assessment.history.filter(enrolment_id=enrolment.pk).select_related("history_user"),
+    ]
+    sessions = {s.pk: s for s in Session.objects.filter(cohort=enrolment.cohort)}
+
+    def label(record):
+        if hasattr(record, "session_id"):
+            return str(sessions.get(record.session_id, ""))
+        if hasattr(record, "kind") and hasattr(record, "score"):
+            return AssessmentKind(record.kind).label
+        return ""
+
+    return render(request, "pilots/staffing/enrolment_history.html",
+                  {"enrolment": enrolment, "cohort": enrolment.cohort,
+                   "entries": history_entries(records, label)})
