@@ -24,6 +24,10 @@ MAX_CELL_CHARS = 2000
 # Excel writes rows for formatted but empty cells down to row 1,048,576; this many blank rows in a
 # row end the data.
 MAX_BLANK_RUN = 1000
+# Reading stops after this many seconds, under gunicorn's 30-second worker timeout: a workbook within
+# the limits above but slow to parse gets a message (save it as CSV, which reads in a second)
+# instead of holding a worker.
+MAX_READ_SECONDS = 20
 
 
 class ImportKind:

@@ -12,6 +12,7 @@ entity declarations, so no "billion laughs" and no external entities).
 import csv
 import datetime as dt
 import io
+import time
 import unicodedata
 import zipfile
 
@@ -25,6 +26,7 @@ from .columns import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_RATIO,
+    MAX_READ_SECONDS,
     MAX_ROWS,
     MAX_UNPACKED_BYTES,
     header_column,
@@ -224,6 +226,7 @@ def _read_xlsx(data: bytes):
             raise ImportFileError(_("The workbook has no sheet."), code="malformed")
         sheet = workbook.worksheets[0]
         rows, blank_run, kept = [], 0, 0
+        deadline = time.monotonic() + MAX_READ_SECONDS
         # max_col: a cell far to the right would otherwise pad every row to that width; one column
         # more than the limit is read so that data there is refused, not dropped unseen.
         for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1),
@@ -236,6 +239,12 @@ def _read_xlsx(data: bytes):
                 break
             kept += bool(any(cells))
             rows.append((number, cells))
+            if time.monotonic() > deadline:
+                raise ImportFileError(
+                    _("This workbook takes too long to read (more than %(seconds)s seconds). Save it as "
+                      "CSV UTF-8, which reads at once, or split it.") % {"seconds": MAX_READ_SECONDS},
+                    code="too_slow",
+                )
             if kept > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise ImportFileError(
                     _("The file has more than %(max)s rows. Split it.") % {"max": MAX_ROWS},

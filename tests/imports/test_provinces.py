@@ -3,14 +3,16 @@
 import datetime as dt
 
 import pytest
+from django.db.models import Count
 
 from pilots.choices import CohortKind
 from pilots.imports.columns import ImportKind
 from pilots.imports.planning import plan_import
 from pilots.imports.reading import read_table
-from pilots.models import Province
+from pilots.models import Province, Teacher
 from pilots.province_names import ProvinceMatcher, current_province
-from tests.factories import CohortFactory, OpenCohortFactory
+from pilots.querysets import province_today
+from tests.factories import CohortFactory, OpenCohortFactory, TeacherFactory
 from tests.imports.test_import import csv_bytes
 from tests.registration.test_pages import register_url
 
@@ -119,3 +121,13 @@ def test_an_imported_old_vietnamese_province_stands_for_its_successor_after_the_
     ])))
     assert plan.ok, plan.problems
     assert [t.province.code for t in plan.new_teachers] == ["VN-07", "VN-03"]
+
+
+def test_a_report_groups_old_vietnamese_provinces_under_their_successors_in_one_query(
+        django_assert_num_queries):
+    for code in ("VN-03", "VN-07", "VN-HN"):  # Hà Giang (merged into Tuyên Quang), Tuyên Quang, Hà Nội
+        TeacherFactory(province=Province.objects.get(code=code))
+    with django_assert_num_queries(1):
+        counts = dict(Teacher.objects.values_list(province_today("province")).annotate(n=Count("pk")))
+    assert counts == {"Tuyên Quang": 2, "Hà Nội": 1}
+    assert Teacher.objects.filter(province__code="VN-03").exists()  # the record keeps Hà Giang

@@ -246,3 +246,11 @@ def _mangled(data, position, byte):
 def test_any_csv_or_xlsx_bytes_into_the_preview_never_give_a_500(staff_client, kind, name, data):
     response = staff_client.post(reverse("imports:upload"), {"kind": kind, "file": _named(data, name)})
     assert response.status_code == 200
+
+
+def test_a_workbook_slow_to_read_is_refused_at_the_deadline(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_READ_SECONDS", 0)
+    data = workbook_bytes([("cohort", "email")] + [("kh-1", f"t{i}@example.org") for i in range(50)])
+    with pytest.raises(ImportFileError) as caught:
+        read_table(data, "slow.xlsx")
+    assert caught.value.code == "too_slow" and "CSV UTF-8" in caught.value.messages[0]
