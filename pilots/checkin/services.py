@@ -52,8 +52,11 @@ def _status_at(check_in: SessionCheckIn, now) -> str:
 def _find_session(code: str, now, session_id=None) -> SessionCheckIn:
     """The open check-in whose current code is `code`, or the reason none is."""
     code = "".join(ch for ch in code if ch.isdigit())
-    open_ones = list(SessionCheckIn.objects.filter(closed_at__isnull=True)
-                     .select_related("session", "session__cohort"))
+    # Only sessions of these days: a check-in left open last month must not take codes today.
+    today = timezone.localdate(now)
+    open_ones = list(SessionCheckIn.objects.filter(
+        closed_at__isnull=True, session__date__range=(today - dt.timedelta(days=1), today + dt.timedelta(days=1)),
+    ).select_related("session", "session__cohort"))
     ages = {c.pk: code_age(c.secret, code, now) for c in open_ones} if len(code) == 6 else {}
     valid = [c for c in open_ones if ages.get(c.pk) is not None and ages[c.pk] < ACCEPTED_WINDOWS]
     if session_id is not None:
