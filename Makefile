@@ -9,7 +9,7 @@ PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import bench-checkin \
+.PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import bench-checkin bench-upload \
 	bench-page-weight clean
 
 # Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
@@ -73,3 +73,8 @@ bench-registration: install-dev
 # Check-in burst: 200 teachers x 2 posts from 20 threads, PostgreSQL (DB pilots_bench_checkin).
 bench-checkin: install-dev
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/checkin_burst.py
+
+# Upload refusal: a 1.19 GB zip bomb, an entity bomb and an external entity against reading the
+# largest accepted workbook (bench/upload_refusal.py; no database).
+bench-upload: install-dev
+	$(PY) bench/upload_refusal.py
