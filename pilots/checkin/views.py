@@ -27,7 +27,7 @@ from .models import SelfCheckIn, SessionCheckIn
 @permission_required("pilots.change_attendance")
 def screen(request, pk):
     """What staff put on a laptop or projector: the QR code and the code, both changing every
-    30 seconds (the page reloads itself when the code changes, no JavaScript needed)."""
+    30 seconds (staff.js loads the next one; without JavaScript a link does)."""
     session = get_object_or_404(Session.objects.select_related("cohort"), pk=pk)
     check_staff_cohort(request.user, session.cohort)
     form = OpenCheckInForm(request.POST or None)

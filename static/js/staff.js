@@ -28,4 +28,11 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+  // Check-in screen: load the next code when the current one expires (the link does it by hand).
+  document.querySelectorAll("[data-reload-in]").forEach(function (screen) {
+    var seconds = parseInt(screen.dataset.reloadIn, 10);
+    if (seconds > 0) {
+      window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+    }
+  });
 });

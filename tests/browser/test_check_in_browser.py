@@ -12,6 +12,7 @@ from pilots.checkin.services import open_check_in
 from pilots.models import Attendance
 from pilots.roles import PROGRAMME_STAFF
 from pilots.status_links import make_registration_token
+from tests.browser.support import assert_accessible
 from tests.factories import CohortFactory, EnrolmentFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,8 +47,9 @@ def test_two_teachers_check_in_on_phones_while_the_staff_screen_rotates_the_code
 
     page.goto(reverse("staffing:check_in", args=[session.pk]))
     assert page.locator(".qr svg").is_visible()
+    assert_accessible(page, "the staff check-in screen")
     first_code = page.locator("#check-in-code").inner_text()
-    # The screen reloads itself (meta refresh, no script) and shows a new code.
+    # The screen loads the next code by itself when the current one expires.
     page.wait_for_function(
         "code => document.querySelector('#check-in-code') && "
         "document.querySelector('#check-in-code').innerText !== code", arg=first_code, timeout=20_000)
@@ -60,6 +62,7 @@ def test_two_teachers_check_in_on_phones_while_the_staff_screen_rotates_the_code
         code = page.locator("#check-in-code").inner_text()
         first.goto(reverse("checkin:check_in") + f"?s={session.pk}&c={code}")
         assert first.locator("html").get_attribute("lang") == "km"
+        assert_accessible(first, "the teacher's check-in page on a phone")
         first.fill("input[name=email]", "sokha@example.org")
         first.locator(SUBMIT).tap()
         first.wait_for_selector("#check-in-result")
