@@ -10,7 +10,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1:8000
 
 .PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import \
-	bench-page-weight bench-api clean
+	bench-checkin bench-upload bench-page-weight bench-api clean
 
 # Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
 $(STAMP): requirements.txt
@@ -74,3 +74,12 @@ bench-registration: install-dev
 # partners' overview against a bare Django view in the same run; see bench/api.py.
 bench-api: install-dev
 	$(PY) bench/api.py
+
+# Check-in burst: 200 teachers x 2 posts from 20 threads, PostgreSQL (DB pilots_bench_checkin).
+bench-checkin: install-dev
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/checkin_burst.py
+
+# Upload refusal: a 1.19 GB zip bomb, an entity bomb and an external entity against reading the
+# largest accepted workbook (bench/upload_refusal.py; no database).
+bench-upload: install-dev
+	$(PY) bench/upload_refusal.py

@@ -386,3 +386,6 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Language", "Retry-After
 # endpoints, counted in the default cache (Redis with REDIS_URL), django-ratelimit syntax.
 PILOTS_API_TOKEN_RATE = os.environ.get("PILOTS_API_TOKEN_RATE", "120/m")
 PILOTS_API_PUBLIC_RATE = os.environ.get("PILOTS_API_PUBLIC_RATE", "300/m")
+
+# Check-in: the code on the staff screen changes every this many seconds.
+PILOTS_CHECKIN_WINDOW_SECONDS = int(os.environ.get("PILOTS_CHECKIN_WINDOW_SECONDS", "30"))

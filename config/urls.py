@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/", include("pilots.reports.urls")),
     path("", include("pilots.privacy.urls")),
     path("api/v1/", include("pilots.api.urls")),
+    path("", include("pilots.checkin.urls")),
 ]
 
 if settings.DEBUG:

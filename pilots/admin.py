@@ -20,6 +20,7 @@ from .enrolment import (
     waitlist_enrolment,
     withdraw_enrolment,
 )
+from .history import field_changes, reason_label
 from .models import (
     Assessment,
     Attendance,
@@ -64,6 +65,19 @@ class ReportDataHistoryAdmin(ReportDataMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, *args, **kwargs):
         return self._changed(request, super().history_form_view(request, *args, **kwargs))
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple-history's old -> new per field, plus the oldest record of the page (its values at
+        creation, or "not recorded" for rows created without history), and the change reason in
+        the reader's language."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        last_page = not getattr(historical_records, "has_next", lambda: False)()
+        if records and last_page and not getattr(records[-1], "history_delta_changes", None):
+            records[-1].history_delta_changes = field_changes(records[-1])
+        for record in records:
+            if record.history_change_reason:
+                record.history_change_reason = reason_label(record.history_change_reason)
 
 
 class CountryScopeMixin:

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+from simple_history.signals import pre_create_historical_record
 
 from . import checks  # noqa: F401  (registers the system checks)
+from .history import fill_change_reason
 from .reference import ensure_reference_data
 
 
@@ -24,3 +26,5 @@ class PilotsConfig(AppConfig):
         )
         # A flush (transactional tests) empties the provinces and subjects that a migration loaded.
         post_migrate.connect(ensure_reference_data, sender=self, dispatch_uid="pilots_reference_data")
+        # Services name why rows change (import, register, review, check-in): see pilots.history.
+        pre_create_historical_record.connect(fill_change_reason, dispatch_uid="pilots_change_reason")

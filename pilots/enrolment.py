@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from . import data_version, notifications
 from .choices import SEATED_STATUSES, WITHDRAWABLE_STATUSES, EnrolmentStatus
+from .history import current_reason
 from .models import Cohort, Enrolment
 
 
@@ -188,10 +189,11 @@ def write_rows(model, creates, updates=(), fields=(), *, user=None, date=None, b
     """Bulk-write new and changed rows with their history (as `user`, at `date`) and mark report
     data changed. The caller owns the transaction; a fixed number of queries per batch."""
     if creates:
-        bulk_create_with_history(creates, model, batch_size=batch_size, default_user=user, default_date=date)
+        bulk_create_with_history(creates, model, batch_size=batch_size, default_user=user, default_date=date,
+                                 default_change_reason=current_reason())
     if updates:
         bulk_update_with_history(updates, model, list(fields), batch_size=batch_size, default_user=user,
-                                 default_date=date)
+                                 default_date=date, default_change_reason=current_reason())
     if creates or updates:
         data_version.data_changed()
     return {"created": len(creates), "updated": len(updates)}

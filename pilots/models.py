@@ -685,4 +685,8 @@ class WorkerHeartbeat(models.Model):
 # --- teachers' data rights (pilots.privacy) ---------------------------------------------------
 # --- JSON API (pilots.api): tokens and their calls ------------------------------------------
 from .api.models import ApiCall, ApiToken  # noqa: E402, F401
+
+# --- Models of feature packages: import uploads waiting for confirmation, teachers' check-in ---
+from .checkin.models import SelfCheckIn, SessionCheckIn  # noqa: E402, F401
+from .imports.models import PendingImport  # noqa: E402, F401
 from .privacy.models import *  # noqa: E402, F403

@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Greatest, NullIf
+from django.db.models.functions import Cast, Coalesce, Greatest, NullIf
 from django.utils import timezone
 
 from .choices import (
@@ -215,3 +215,10 @@ class EnrolmentQuerySet(models.QuerySet):
                 output_field=FloatField(),
             ),
         )
+
+
+def province_today(path: str):
+    """The name of the province at `path` (e.g. "teacher__province") as it stands today: a
+    Vietnamese unit merged in 2025 reads as its successor, so that a report can group old provinces
+    under the new ones in the database; records keep the province given."""
+    return Coalesce(F(f"{path}__successor__name"), F(f"{path}__name"))

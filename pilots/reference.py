@@ -6,6 +6,8 @@ transactional tests, empties tables that migrations filled).
 
 import pycountry
 
+from pilots.province_names import apply_province_names
+
 COUNTRIES = ["KH", "TH", "VN"]
 # Pattaya (TH-S) is a special administrative city inside Chon Buri province, not a province.
 NOT_PROVINCES = {"TH-S"}
@@ -33,6 +35,7 @@ def load_reference_data(Province, Subject):
             Province.objects.update_or_create(
                 code=sub.code, defaults={"country": country, "name": sub.name, "category": sub.type}
             )
+    apply_province_names(Province)
     for order, (code, name) in enumerate(SUBJECTS):
         Subject.objects.update_or_create(code=code, defaults={"name": name, "order": order})
 

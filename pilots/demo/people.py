@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import phonenumbers
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from pilots.choices import (
     AssessmentKind,
@@ -128,7 +129,8 @@ class PeopleMaker:
                     created_at=aware(cohort.start_date - dt.timedelta(days=30)),
                     status_changed_at=aware(cohort.start_date - dt.timedelta(days=20)),
                 ))
-        Enrolment.objects.bulk_create(enrolments)
+        # With their history, so that the first change staff make shows what it changed.
+        bulk_create_with_history(enrolments, Enrolment, default_change_reason="demo")
         if not sessions_done:
             return
         sessions = list(cohort.sessions.all())
@@ -148,8 +150,8 @@ class PeopleMaker:
                 post = max(pre, min(100, round(pre + rng.gauss(26, 8))))
                 assessments.append(Assessment(enrolment=enrolment, kind=AssessmentKind.POST,
                                               score=Decimal(post), taken_on=cohort.end_date))
-        Attendance.objects.bulk_create(attendance)
-        Assessment.objects.bulk_create(assessments)
+        bulk_create_with_history(attendance, Attendance, default_change_reason="demo")
+        bulk_create_with_history(assessments, Assessment, default_change_reason="demo")
 
 
 def _strip_accents(text):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from partners.models import (
@@ -256,6 +257,10 @@ def seed_accounts():
             created_accounts.append((username, role))
         if role == "staff":
             user.groups.add(staff_group)
+            # The demo staff member runs the cohorts still to come or under way, so that "My
+            # cohorts" shows work on first sign-in.
+            for cohort in Cohort.objects.filter(end_date__gte=timezone.localdate()):
+                cohort.team.add(user)
         if role == "coordinator":
             user.groups.add(coordinators)
             for country in countries:

@@ -1,15 +1,33 @@
 """What an import file may contain: the kinds of file, their columns, limits and template files."""
 
 import csv
+import functools
 import io
 
 import openpyxl
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from pilots.textmatch import fold
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_PROBLEMS_SHOWN = 1000
+# An XLSX file is a zip archive: what it unpacks to is checked before any XML is parsed, so that a
+# small file that inflates to gigabytes (a "zip bomb") is refused at once. A real 20,000-row
+# workbook unpacks to about 15 MB and compresses 5-15 times.
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_RATIO = 100
+MAX_COLUMNS = 60
+MAX_CELL_CHARS = 2000
+# Excel writes rows for formatted but empty cells down to row 1,048,576; this many blank rows in a
+# row end the data.
+MAX_BLANK_RUN = 1000
+# Reading stops after this many seconds, under gunicorn's 30-second worker timeout: a workbook within
+# the limits above but slow to parse gets a message (save it as CSV, which reads in a second)
+# instead of holding a worker.
+MAX_READ_SECONDS = 20
 
 
 class ImportKind:
@@ -88,7 +106,7 @@ def template_csv(kind: str) -> bytes:
     columns = [name for name, _req, _doc in COLUMNS[kind]]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(columns)
+    writer.writerow([column_label(name) for name in columns])
     writer.writerow([EXAMPLES[kind].get(name, "") for name in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -99,7 +117,7 @@ def template_xlsx(kind: str) -> bytes:
     sheet = workbook.active
     sheet.title = str(kind)
     columns = [name for name, _req, _doc in COLUMNS[kind]]
-    sheet.append(columns)
+    sheet.append([column_label(name) for name in columns])
     sheet.append([EXAMPLES[kind].get(name, "") for name in columns])
     notes = workbook.create_sheet(_("Columns"))
     notes.append([_("column"), _("required"), _("meaning")])
@@ -108,3 +126,64 @@ def template_xlsx(kind: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# What a column is called in a header row: its name, or its label in any of the four languages
+# (the template files carry the labels of the staff member's language). Matched with the folding
+# rule of pilots.textmatch, so case, spacing and hyphens do not matter.
+COLUMN_LABELS = {
+    "cohort": gettext_lazy("Cohort code"),
+    "email": gettext_lazy("Email"),
+    "family_name": gettext_lazy("Family name"),
+    "given_name": gettext_lazy("Given name"),
+    "school": gettext_lazy("School"),
+    "family_name_latin": gettext_lazy("Family name in Latin letters"),
+    "given_name_latin": gettext_lazy("Given name in Latin letters"),
+    "name_order": gettext_lazy("Name order"),
+    "gender": gettext_lazy("Gender"),
+    "phone": gettext_lazy("Phone number"),
+    "school_level": gettext_lazy("School level"),
+    "province": gettext_lazy("Province"),
+    "years_experience": gettext_lazy("Years of teaching"),
+    "preferred_language": gettext_lazy("Preferred language"),
+    "status": gettext_lazy("Status"),
+    "session_date": gettext_lazy("Session date"),
+    "session_start": gettext_lazy("Start time"),
+    "attendance": gettext_lazy("Attendance"),
+    "note": gettext_lazy("Note"),
+    "test": gettext_lazy("Test"),
+    "score": gettext_lazy("Score"),
+    "taken_on": gettext_lazy("Test date"),
+}
+# Other English words staff use for the same columns.
+_ENGLISH_ALIASES = {
+    "cohort": ["cohort", "cohort id"], "email": ["e-mail", "email address", "mail"],
+    "family_name": ["surname", "last name", "family"], "given_name": ["first name", "given"],
+    "phone": ["phone", "telephone", "mobile"], "years_experience": ["experience", "years"],
+    "session_date": ["date", "session"], "session_start": ["start", "time"],
+    "attendance": ["present", "attendance status"], "test": ["kind", "test kind"],
+    "taken_on": ["taken on"],
+}
+_HEADER_LANGUAGES = ["en", "km", "th", "vi"]
+
+
+@functools.cache
+def _header_names() -> dict:
+    names = {}
+    for column, label in COLUMN_LABELS.items():
+        names[fold(column)] = column
+        for alias in _ENGLISH_ALIASES.get(column, []):
+            names.setdefault(fold(alias), column)
+        for language in _HEADER_LANGUAGES:
+            with translation.override(language):
+                names.setdefault(fold(str(label)), column)
+    return names
+
+
+def header_column(cell: str) -> str:
+    """The column a header cell names, or "" when it names none."""
+    return _header_names().get(fold(cell), "") if cell else ""
+
+
+def column_label(name: str) -> str:
+    return str(COLUMN_LABELS.get(name, name))

@@ -20,8 +20,12 @@ def plan_import(kind: str, header: list[str], rows: list[list[str]]) -> ImportPl
     if "email" not in header and not {"family_name", "given_name"} <= set(header):
         missing.append("email")
     if missing:
-        plan.problem(1, ", ".join(missing), _("Missing column(s): %(columns)s. Use the template.")
-                     % {"columns": ", ".join(missing)})
+        cells = getattr(header, "cells", None) or [name for name in header if name]
+        plan.problem(getattr(header, "number", 1), ", ".join(missing),
+                     _("Missing column(s): %(columns)s. Row %(row)s was read as the header and "
+                       "contains: %(cells)s. Use the template, or put the column names in one row.")
+                     % {"columns": ", ".join(missing), "row": getattr(header, "number", 1),
+                        "cells": ", ".join(f"“{cell}”" for cell in cells[:12]) or "–"})
         return plan
     table = Rows(header, rows, [name for name, _required, _doc in COLUMNS[kind]])
     codes = {values["cohort"].casefold() for _n, values in table if values["cohort"]}
@@ -30,4 +34,7 @@ def plan_import(kind: str, header: list[str], rows: list[list[str]]) -> ImportPl
     plan.cohort_ids = {c.pk for c in cohorts.values()}
     {ImportKind.TEACHERS: plan_teachers, ImportKind.ATTENDANCE: plan_attendance,
      ImportKind.SCORES: plan_scores}[kind](plan, table, cohorts)
+    # Listed as staff read the sheet: top to bottom (the planners check some rules in a later pass).
+    plan.problems.sort(key=lambda problem: problem.row)
+    plan.changes.sort(key=lambda change: change[0])
     return plan

@@ -7,7 +7,18 @@ from django.utils.translation import gettext as _
 from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus
 from pilots.models import Assessment, Attendance, Enrolment, Session
 
-from .rows import choice_value, name_key, parse_date, row_cohort, row_identity
+from .rows import (
+    ATTENDANCE_WORDS,
+    DATE_FORMS,
+    TEST_WORDS,
+    TIME_FORMS,
+    coded_value,
+    name_key,
+    parse_date,
+    parse_time,
+    row_cohort,
+    row_identity,
+)
 
 
 def _enrolments_by_identity(cohort_ids):
@@ -59,27 +70,37 @@ def plan_attendance(plan, table, cohorts):
     for number, values in table:
         cohort = row_cohort(plan, number, values, cohorts)
         identity = row_identity(plan, number, values)
-        status = choice_value(values["attendance"], AttendanceStatus)
+        status = coded_value(values["attendance"], AttendanceStatus, ATTENDANCE_WORDS)
         if not status:
-            plan.problem(number, "attendance", _("“%(value)s” is not one of: %(choices)s.")
-                         % {"value": values["attendance"], "choices": ", ".join(AttendanceStatus.values)})
+            plan.problem(number, "attendance", _("“%(value)s” is not an attendance. Accepted: P, L, A, "
+                                                 "E, or present, late, absent, excused in English, "
+                                                 "Khmer, Thai or Vietnamese.")
+                         % {"value": values["attendance"]})
         day = parse_date(values["session_date"])
         if day is None:
-            plan.problem(number, "session_date", _("“%(value)s” is not a date (YYYY-MM-DD or "
-                                                   "DD/MM/YYYY).")
-                         % {"value": values["session_date"]})
+            plan.problem(number, "session_date", _("“%(value)s” is not a date. Accepted: %(forms)s.")
+                         % {"value": values["session_date"], "forms": DATE_FORMS})
+        start = values.get("session_start", "")
+        start_time = parse_time(start) if start else None
+        if start and start_time is None:
+            plan.problem(number, "session_start", _("“%(value)s” is not a time. Accepted: %(forms)s.")
+                         % {"value": start, "forms": TIME_FORMS})
+            continue
         if len(values.get("note", "")) > 300:
             plan.problem(number, "note", _("This text is too long."))
         if not (cohort and identity and day):
             continue
         enrolment = _row_enrolment(plan, number, values, cohort, identity, index)
         candidates = sessions.get((cohort.pk, day), [])
-        start = values.get("session_start", "")
-        if start:
-            candidates = [s for s in candidates if s.starts_at.strftime("%H:%M") == start[:5]]
+        if start_time:
+            candidates = [s for s in candidates
+                          if s.starts_at.replace(second=0, microsecond=0) == start_time]
         if len(candidates) != 1:
             plan.problem(number, "session_date",
-                         _("%(cohort)s has no session on %(date)s.") % {"cohort": cohort, "date": day}
+                         (_("%(cohort)s has no session on %(date)s at %(time)s.")
+                          % {"cohort": cohort, "date": day, "time": start_time.strftime("%H:%M")}
+                          if start_time else
+                          _("%(cohort)s has no session on %(date)s.") % {"cohort": cohort, "date": day})
                          if not candidates else
                          _("%(cohort)s has several sessions on %(date)s: give session_start.")
                          % {"cohort": cohort, "date": day})
@@ -120,7 +141,7 @@ def plan_scores(plan, table, cohorts):
     for number, values in table:
         cohort = row_cohort(plan, number, values, cohorts)
         identity = row_identity(plan, number, values)
-        kind = choice_value(values["test"], AssessmentKind)
+        kind = coded_value(values["test"], AssessmentKind, TEST_WORDS)
         if not kind:
             plan.problem(number, "test", _("“%(value)s” is not pre or post.") % {"value": values["test"]})
         if not values["score"]:
@@ -139,8 +160,8 @@ def plan_scores(plan, table, cohorts):
         if values.get("taken_on"):
             taken_on = parse_date(values["taken_on"])
             if taken_on is None:
-                plan.problem(number, "taken_on", _("“%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY).")
-                             % {"value": values["taken_on"]})
+                plan.problem(number, "taken_on", _("“%(value)s” is not a date. Accepted: %(forms)s.")
+                             % {"value": values["taken_on"], "forms": DATE_FORMS})
         if not (cohort and identity):
             continue
         enrolment = _row_enrolment(plan, number, values, cohort, identity, index)

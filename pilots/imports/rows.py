@@ -1,16 +1,20 @@
 """What every kind of import shares: the plan, its problems, and reading a row's cells."""
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pilots.choices import BUDDHIST_ERA_OFFSET, SEATED_STATUSES
 from pilots.models import Teacher
+from pilots.textmatch import fold
 
 
 @dataclass
@@ -57,23 +61,93 @@ def choice_value(value, choices, default=""):
     return None
 
 
+DATE_FORMS = gettext_lazy("2023-03-13, 13/03/2023, 13-03-2023 or 13.03.2023 (day first), a Buddhist "
+                          "Era year (13/03/2566), or an Excel date cell")
+TIME_FORMS = gettext_lazy("8:00, 08:00, 8.00, 13:30 or 1:30 PM")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (it counts a 29 February 1900 that never was)
+
+
 def parse_date(value):
-    """YYYY-MM-DD, or day first (D/M/YYYY, D.M.YYYY) as written in all three countries. Thai
-    Buddhist Era years (2566 = 2023) are converted."""
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value[:10])
+    """A date as staff type it: ISO (YYYY-MM-DD, also with a time), day first (D/M/YYYY, D-M-YYYY,
+    D.M.YYYY) as written in all three countries, or an Excel date serial (45000 = 2023-03-15).
+    Thai Buddhist Era years (2566 = 2023) are converted."""
+    value = value.strip()
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?", value)
     if match:
         year, month, day = (int(part) for part in match.groups())
     else:
-        match = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", value)
-        if not match:
+        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+        elif re.fullmatch(r"\d{5}(?:\.0+)?", value) and 20000 <= float(value) < 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(float(value)))
+        else:
             return None
-        day, month, year = (int(part) for part in match.groups())
     if year > 2400:
         year -= BUDDHIST_ERA_OFFSET
     try:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def parse_time(value):
+    """A time as staff type it: 8:00, 08:00, 8.00, 8h00, 08:00:00, 1:30 PM, or an Excel time
+    fraction (0.333 = 08:00)."""
+    value = value.strip().casefold()
+    match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?", value)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if match.group(3):
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if match.group(3).startswith("p") else 0)
+    elif re.fullmatch(r"0?\.\d+", value):
+        minutes = round(float(value) * 24 * 60)
+        hour, minute = divmod(minutes, 60)
+    else:
+        return None
+    try:
+        return dt.time(hour, minute)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _coded_words(choices, extra_items):
+    words = {}
+    for value, label in choices.choices:
+        words[fold(value)] = value
+        for language in ("en", "km", "th", "vi"):
+            with translation.override(language):
+                words.setdefault(fold(str(label)), value)
+    for word, value in extra_items:
+        words.setdefault(fold(word), value)
+    return words
+
+
+def coded_value(value, choices, extra=None):
+    """Match a coded cell ("P", "present", "វត្តមាន", "มาสาย", "có phép") to a choice value, with
+    the choice's label in any of the four languages and `extra` {word: value}; None when unknown."""
+    if not value:
+        return None
+    return _coded_words(choices, tuple(sorted((extra or {}).items()))).get(fold(value))
+
+
+# Attendance as registers are kept: one-letter codes, and the words used in each language.
+ATTENDANCE_WORDS = {
+    "P": "present", "L": "late", "A": "absent", "E": "excused", "x": "present",
+    "attended": "present", "here": "present", "tardy": "late", "excused absence": "excused",
+    "វត្តមាន": "present", "មក": "present", "មកយឺត": "late", "យឺត": "late", "អវត្តមាន": "absent",
+    "ច្បាប់": "excused", "មានច្បាប់": "excused", "សុំច្បាប់": "excused",
+    "มา": "present", "มาเรียน": "present", "สาย": "late", "มาสาย": "late", "ขาด": "absent",
+    "ขาดเรียน": "absent", "ลา": "excused", "ลาป่วย": "excused", "ลากิจ": "excused",
+    "có mặt": "present", "có": "present", "muộn": "late", "đi muộn": "late", "trễ": "late",
+    "đến muộn": "late", "vắng": "absent", "vắng mặt": "absent", "vắng không phép": "absent",
+    "có phép": "excused", "vắng có phép": "excused",
+}
+TEST_WORDS = {"pre-test": "pre", "pretest": "pre", "post-test": "post", "posttest": "post",
+              "before": "pre", "after": "post"}
 
 
 def name_key(family, given, school):
@@ -89,7 +163,8 @@ class Rows:
         self.rows = rows
 
     def __iter__(self):
-        for number, row in enumerate(self.rows, start=2):
+        for position, row in enumerate(self.rows, start=2):
+            number = getattr(row, "number", position)
             yield number, {**self.blank, **{name: row[i] for name, i in self.index.items()}}
 
 

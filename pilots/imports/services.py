@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilots.enrolment import lock_cohort, write_rows
+from pilots.history import change_reason
 from pilots.models import Assessment, Attendance, Cohort, Enrolment, Teacher
 
 from .columns import ImportKind
@@ -25,7 +26,7 @@ def apply_import(plan: ImportPlan, *, user=None) -> dict:
     if not plan.ok:
         raise ImportChanged(_("The file has problems; nothing was imported."), code="problems")
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), change_reason("import"):
         for cohort_id in sorted(plan.cohort_ids):
             lock_cohort(cohort_id)
         if plan.kind == ImportKind.TEACHERS:

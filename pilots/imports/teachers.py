@@ -1,31 +1,33 @@
 """Planning a file of teachers with their enrolments."""
 
-import unicodedata
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from pilots.choices import COUNTRY_LANGUAGE, EnrolmentStatus, Gender, Language, NameOrder, SchoolLevel
 from pilots.enrolment import placement_status
 from pilots.models import Cohort, Enrolment, Province, Teacher
-from pilots.teachers import name_order, parse_phone
+from pilots.province_names import ProvinceMatcher, current_province
+from pilots.teachers import name_order, parse_phone, reject_control_characters, require_letter
 
 from .rows import choice_value, existing_teachers, row_cohort, row_identity, take_seat
 
+NAME_COLUMNS = ("family_name", "given_name", "family_name_latin", "given_name_latin")
+
 
 def plan_teachers(plan, table, cohorts):
-    provinces = list(Province.objects.all())
-    province_lookup = {}
-    for province in provinces:
-        for label in (province.code, province.name, province.local_name):
-            if label:
-                province_lookup[unicodedata.normalize("NFC", label).casefold()] = province
+    provinces = ProvinceMatcher(Province.objects.select_related("successor"))
     parsed = []
     for number, values in table:
         cohort = row_cohort(plan, number, values, cohorts)
         identity = row_identity(plan, number, values)
         if not (values["family_name"] or values["given_name"]):
             plan.problem(number, "family_name", _("The teacher's name is missing."))
+        for column in NAME_COLUMNS:  # the registration form's rules for names
+            try:
+                reject_control_characters(values.get(column) or "")
+                require_letter(values.get(column) or "")
+            except ValidationError as exc:
+                plan.problem(number, column, exc.messages[0])
         fields = {}
         for column, choices, default in (
             ("gender", Gender, Gender.UNDISCLOSED),
@@ -41,14 +43,25 @@ def plan_teachers(plan, table, cohorts):
             fields[column] = value
         province = None
         if values.get("province"):
-            province = province_lookup.get(values["province"].casefold())
+            province = provinces.match(values["province"])
             if province is None:
-                plan.problem(number, "province", _("Unknown province “%(value)s”.")
-                             % {"value": values["province"]})
+                country = cohort.country if cohort else ""
+                nearest = provinces.suggestions(values["province"], country)
+                if nearest:
+                    plan.problem(number, "province", _("Unknown province “%(value)s”. Did you mean "
+                                                       "%(names)s?")
+                                 % {"value": values["province"],
+                                    "names": _(" or ").join(f"“{p.name}”" for p in nearest)})
+                else:
+                    plan.problem(number, "province", _("Unknown province “%(value)s”.")
+                                 % {"value": values["province"]})
             elif cohort and cohort.country and province.country != cohort.country:
                 plan.problem(number, "province", _("%(province)s is not in the cohort's country "
                                                    "(%(country)s).")
                              % {"province": province, "country": cohort.get_country_display()})
+            elif cohort:
+                # A Vietnamese unit merged in 2025 stands for its successor in later cohorts.
+                province = current_province(province, cohort.start_date)
         years = None
         if values.get("years_experience"):
             try:

@@ -1,14 +1,9 @@
 """Spreadsheet import pages: upload and preview, confirm, and the template files.
 
 Nothing is written until staff confirm a preview without problems; the file is kept between the two
-steps under PILOTS_IMPORT_DIR, named by a random token held in the session.
+steps as a `PendingImport` (pilots.imports.pending), named by a random token held in the session.
 """
 
-import secrets
-import time
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
@@ -21,33 +16,12 @@ from pilots.enrolment import EnrolmentError
 
 from .columns import COLUMNS, KIND_LABELS, MAX_BYTES, MAX_PROBLEMS_SHOWN, template_csv, template_xlsx
 from .forms import ImportUploadForm
+from .pending import PendingImportError, discard_upload, keep_upload, read_upload
 from .planning import plan_import
 from .reading import ImportFileError, read_table
 from .services import ImportChanged, apply_import
 
 IMPORT_SESSION_KEY = "pilots_staff_import"
-
-
-def _import_dir() -> Path:
-    path = Path(settings.PILOTS_IMPORT_DIR)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
-def _import_file(token: str) -> Path:
-    if not token or not token.replace("-", "").replace("_", "").isalnum():
-        raise Http404
-    return _import_dir() / f"{token}.upload"
-
-
-def _forget_old_uploads(max_age=24 * 3600):
-    cutoff = time.time() - max_age
-    for path in _import_dir().glob("*.upload"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
 
 
 def _plan_file(*, kind, data, filename):
@@ -99,9 +73,7 @@ def import_upload(request):
         return _render_import(request, form, file_error=error)
     token = ""
     if plan.ok:
-        _forget_old_uploads()
-        token = secrets.token_urlsafe(24)
-        _import_file(token).write_bytes(data)
+        token = keep_upload(user=request.user, kind=kind, filename=upload.name, data=data).token
         request.session[IMPORT_SESSION_KEY] = {"token": token, "kind": kind, "filename": upload.name}
     return _render_import(request, ImportUploadForm(initial={"kind": kind}), plan=plan, token=token,
                           filename=upload.name, kind=kind)
@@ -114,15 +86,14 @@ def import_confirm(request):
     if not pending or request.POST.get("token") != pending["token"]:
         messages.error(request, _("This import has expired or was already done. Upload the file again."))
         return redirect("imports:upload")
-    path = _import_file(pending["token"])
     try:
-        data = path.read_bytes()
-    except OSError:
+        kept, data = read_upload(token=pending["token"], user=request.user)
+    except PendingImportError as exc:
         request.session.pop(IMPORT_SESSION_KEY, None)
-        messages.error(request, _("This import has expired. Upload the file again."))
+        messages.error(request, exc.messages[0])
         return redirect("imports:upload")
-    kind = pending["kind"]
-    plan, error = _plan_file(kind=kind, data=data, filename=pending["filename"])
+    kind = kept.kind
+    plan, error = _plan_file(kind=kind, data=data, filename=kept.filename)
     if error or not plan.ok:
         # The database changed since the preview (e.g. a cohort was renamed): show why.
         return _render_import(request, ImportUploadForm(initial={"kind": kind}), plan=plan,
@@ -139,7 +110,7 @@ def import_confirm(request):
               "Nothing was imported; upload the file again."),
         )
         return redirect("imports:upload")
-    path.unlink(missing_ok=True)
+    discard_upload(kept)
     request.session.pop(IMPORT_SESSION_KEY, None)
     summary = ", ".join(f"{key}: {value}" for key, value in plan.counts.items())
     messages.success(request, _("Import done (%(summary)s).") % {"summary": summary})

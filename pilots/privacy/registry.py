@@ -67,6 +67,8 @@ REGISTRY = [
     Personal("pilots.Erasure", "teacher", keep=("reason",)),
     # What was emailed and when: no address or text is stored on the row (the class of a failure only).
     Personal("pilots.OutboundEmail", "enrolment__teacher", keep=("kind", "last_error")),
+    # When a teacher checked themselves in: no text, kept with the attendance it recorded.
+    Personal("pilots.SelfCheckIn", "enrolment__teacher"),
 ]
 
 # Models that point at any row through a generic relation (content type + object id) and copy its

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots.choices import COUNTRY_LANGUAGE, REGIONAL, Country, Language
 from pilots.models import Province, Subject, Teacher
-from pilots.province_names import province_label
+from pilots.province_names import province_choices, province_label
 from pilots.teachers import (
     name_order,
     normalise_email,
@@ -158,6 +158,7 @@ class RegistrationForm(forms.ModelForm):
         )
         self.fields["province"].empty_label = _("Choose your province")
         self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
+        self.fields["province"].choices = province_choices(self.fields["province"])
         self.fields["years_experience"].min_value = 0
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
         self.fields["phone"].help_text = _("For example %(example)s.") % {

@@ -41,22 +41,38 @@ class AttendanceRowForm(forms.Form):
 AttendanceFormSet = forms.formset_factory(AttendanceRowForm, extra=0, max_num=2000, absolute_max=2000)
 
 
+class DecimalCommaField(forms.DecimalField):
+    """A decimal typed as staff type it: "66.5" or "66,5" (a decimal comma, as in Vietnamese and
+    on many keyboards). A text input, not a number input: a browser's number input sends "" for
+    "abc" (saved as "not taken") and may read "12,5" as 125; here anything else is an error."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 class ScoreRowForm(forms.Form):
     enrolment = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    score = forms.DecimalField(
+    score = DecimalCommaField(
         label=_("Score"),
         min_value=0,
         max_value=100,
         max_digits=5,
         decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.01",
-                                        "min": "0", "max": "100"}),
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal",
+                                      "autocomplete": "off", "size": "6"}),
         error_messages={
             "min_value": _("The score must be between 0 and 100."),
             "max_value": _("The score must be between 0 and 100."),
-            "invalid": _("Enter a number between 0 and 100."),
+            "invalid": _("Enter a number between 0 and 100 (for example 66.5 or 66,5)."),
+            "max_decimal_places": _("Give at most two decimals (for example 66.25)."),
+            "max_digits": _("The score must be between 0 and 100."),
+            "max_whole_digits": _("The score must be between 0 and 100."),
         },
     )
 
@@ -93,7 +109,11 @@ class ReviewForm(forms.Form):
         ("reject", _("Reject")),
         ("promote", _("Promote from the waiting list while seats remain")),
     ]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    # No action is chosen by default: a stray press on "Apply" must not reject anyone.
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("", _("Choose an action"))] + ACTIONS,
+        error_messages={"required": _("Choose what to do with the selected teachers.")},
+    )
     enrolments = EnrolmentIdsField(
         label=_("Selected"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Select the teachers from the list.")},

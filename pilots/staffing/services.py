@@ -20,6 +20,7 @@ from pilots.enrolment import (
     waitlist_enrolment,
     write_rows,
 )
+from pilots.history import change_reason
 from pilots.models import Assessment, Attendance, Enrolment, Session
 
 
@@ -79,7 +80,7 @@ def record_attendance(*, session, entries, user=None) -> dict:
     whatever the number of rows (bulk create/update with history, `user` as history_user).
     """
 
-    with transaction.atomic():
+    with transaction.atomic(), change_reason("register"):
         # Serialise saves of the same register, so that two first saves cannot both insert.
         list(Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True))
         seated = _seated_ids(
@@ -143,7 +144,7 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
     size of the cohort.
     """
 
-    with transaction.atomic():
+    with transaction.atomic(), change_reason("scores"):
         # Locking the teachers' enrolment rows serialises two saves of the same page.
         seated = _seated_ids(
             cohort.pk, set(scores), lock=True,
@@ -201,7 +202,8 @@ def review_enrolments(*, cohort, enrolment_ids, action) -> tuple[list[Enrolment]
         if enrolment.status == target:  # e.g. another reviewer got there first
             continue
         try:
-            done.append(service(enrolment=enrolment))
+            with change_reason("review"):
+                done.append(service(enrolment=enrolment))
         except EnrolmentError as exc:
             errors.append(exc)
     return done, errors

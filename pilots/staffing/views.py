@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pilots.access import check_staff_cohort, permission_required, sees_all_countries, staff_cohorts
+from pilots.checkin.models import SelfCheckIn
 from pilots.choices import AssessmentKind, AttendanceStatus, EnrolmentStatus
 from pilots.enrolment import EnrolmentError, promote_waitlist
-from pilots.models import Assessment, Attendance, Cohort, Enrolment, Session
+from pilots.history import history_entries
+from pilots.models import Assessment, Attendance, Cohort, Enrolment, Session, Teacher
 from pilots.privacy.access_log import record_access
 
 from . import services
@@ -114,6 +116,9 @@ def attendance_register(request, pk):
             AttendanceStatus(conflict["status"]).label if conflict["status"] else _("Not recorded")
         )
     rows = _rows(formset, enrolments, conflicts)
+    self_checked = set(SelfCheckIn.objects.filter(session=session).values_list("enrolment_id", flat=True))
+    for row in rows:
+        row["self_checked_in"] = bool(row["enrolment"]) and row["enrolment"].pk in self_checked
     record_access(request, f"attendance register session {session.pk}", len(enrolments))
     return render(
         request,
@@ -210,27 +215,38 @@ def review(request, pk):
                 )
         except EnrolmentError as exc:
             done, errors = [], [exc]
-        if done:
-            messages.success(
-                request,
-                _("%(count)s enrolment(s) updated: %(names)s.")
-                % {"count": len(done), "names": ", ".join(str(e.teacher) for e in done)},
-            )
-        elif action == "promote":
-            messages.info(request, _("Nobody was promoted: no seat is free or nobody is waiting."))
-        elif not errors:
-            messages.info(request, _("Nothing changed: the selected teachers already had this status."))
-        for error in errors:
-            messages.error(request, error.messages[0])
+        summary = _review_summary(action, done, errors)
+        if summary:
+            (messages.success if done and not errors else messages.warning)(request, summary)
         return redirect("staffing:review", pk=cohort.pk)
     record_access(request, f"review cohort {cohort.code}", len(pending))
     return render(
         request,
         "pilots/staffing/review.html",
-        {"cohort": cohort, "form": form,
+        {"cohort": cohort, "form": form, "select": request.GET.get("select", ""),
          "applied": [e for e in pending if e.status == EnrolmentStatus.APPLIED],
          "waitlisted": [e for e in pending if e.status == EnrolmentStatus.WAITLISTED]},
     )
+
+
+def _review_summary(action, done, errors) -> str:
+    """One message for a review action: who changed, then who did not and why (grouped by reason)."""
+    parts = []
+    if done:
+        parts.append(_("%(count)s enrolment(s) updated: %(names)s.")
+                     % {"count": len(done), "names": ", ".join(str(e.teacher) for e in done)})
+    elif action == "promote":
+        parts.append(_("Nobody was promoted: no seat is free or nobody is waiting."))
+    elif not errors:
+        parts.append(_("Nothing changed: the selected teachers already had this status."))
+    if errors:
+        reasons = {}
+        for error in errors:
+            reasons[error.messages[0]] = reasons.get(error.messages[0], 0) + 1
+        parts.append(_("%(count)s not changed: %(reasons)s")
+                     % {"count": len(errors),
+                        "reasons": " ".join(f"{reason} ({count})" for reason, count in reasons.items())})
+    return " ".join(parts)
 
 
 def _save_rows(request, formset, save, *, initial, done):
@@ -267,3 +283,30 @@ def _rows(formset, enrolments, conflicts):
             enrolment_id = None
         rows.append({"form": form, "enrolment": by_id.get(enrolment_id), "conflict": conflicts.get(enrolment_id)})
     return rows
+
+
+@require_safe
+@permission_required("pilots.view_enrolment")
+def enrolment_history(request, pk):
+    """Everything that changed for one teacher in one cohort (their details, enrolment, attendance,
+    scores), newest first, field by field, with who and why; a fixed number of queries."""
+    enrolment = get_object_or_404(Enrolment.objects.select_related("teacher", "cohort"), pk=pk)
+    check_staff_cohort(request.user, enrolment.cohort)
+    records = [
+        *Teacher.history.filter(id=enrolment.teacher_id).select_related("history_user"),
+        *Enrolment.history.filter(id=enrolment.pk).select_related("history_user"),
+        *Attendance.history.filter(enrolment_id=enrolment.pk).select_related("history_user"),
+        *Assessment.history.filter(enrolment_id=enrolment.pk).select_related("history_user"),
+    ]
+    sessions = {s.pk: s for s in Session.objects.filter(cohort=enrolment.cohort)}
+
+    def label(record):
+        if hasattr(record, "session_id"):
+            return str(sessions.get(record.session_id, ""))
+        if hasattr(record, "kind") and hasattr(record, "score"):
+            return AssessmentKind(record.kind).label
+        return ""
+
+    return render(request, "pilots/staffing/enrolment_history.html",
+                  {"enrolment": enrolment, "cohort": enrolment.cohort,
+                   "entries": history_entries(records, label)})

@@ -15,4 +15,24 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+  // Review: one box ticks every teacher of its table (the "Select all" link does it without JS).
+  document.querySelectorAll("[data-select-all]").forEach(function (box) {
+    var table = document.querySelector("[data-select-group='" + box.dataset.selectAll + "']");
+    if (!table) { return; }
+    box.hidden = false;
+    var link = box.parentNode.querySelector(".select-all-link");
+    if (link) { link.hidden = true; }
+    box.addEventListener("change", function () {
+      table.querySelectorAll("tbody input[type=checkbox]").forEach(function (row) {
+        row.checked = box.checked;
+      });
+    });
+  });
+  // Check-in screen: load the next code when the current one expires (the link does it by hand).
+  document.querySelectorAll("[data-reload-in]").forEach(function (screen) {
+    var seconds = parseInt(screen.dataset.reloadIn, 10);
+    if (seconds > 0) {
+      window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+    }
+  });
 });

@@ -94,3 +94,20 @@ def test_seed_demo_leaves_cohorts_open_for_registration_in_every_country():
     open_now = Cohort.objects.open_for_registration()
     assert set(open_now.values_list("country", flat=True)) == {"KH", "TH", "VN", ""}
     assert open_now.filter(requires_approval=True).exists()
+
+
+def test_the_demo_staff_member_runs_the_cohorts_still_to_come(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from pilots.access import staff_cohorts
+
+    call_command("seed_demo", stdout=StringIO())
+    staff = get_user_model().objects.get(username="staff")
+    theirs = staff_cohorts(staff)
+    assert theirs.exists()
+    assert not theirs.filter(end_date__lt=timezone.localdate()).exists()
+    client.force_login(staff)
+    page = client.get(reverse("staffing:my_cohorts")).content.decode()
+    assert all(cohort.name in page for cohort in theirs)

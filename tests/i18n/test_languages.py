@@ -117,7 +117,7 @@ def test_every_cambodian_and_thai_province_has_its_name_in_its_own_script():
     assert provinces.count() >= 25 + 77
     missing = [p.code for p in provinces if p.code not in NATIVE_NAMES]
     assert not missing
-    assert province_label(Province.objects.get(code="KH-2")) == "បាត់ដំបង (Baat Dambang)"
+    assert province_label(Province.objects.get(code="KH-2")) == "បាត់ដំបង (Battambang)"
     assert province_label(Province.objects.get(code="TH-50")) == "เชียงใหม่ (Chiang Mai)"
     assert province_label(Province.objects.get(code="VN-HN")) == "Hà Nội"  # already native
 
@@ -126,7 +126,7 @@ def test_the_form_lists_provinces_in_khmer_script(client):
     cohort = OpenCohortFactory(country="KH", language="km")
     content = client.get(reverse("registration:register", args=[cohort.code])).content.decode()
     assert "រាជធានីភ្នំពេញ (Phnom Penh)</option>" in content
-    assert "សៀមរាប (Siem Reab)</option>" in content
+    assert "សៀមរាប (Siem Reap)</option>" in content
 
 
 def test_the_cohort_facts_name_the_province_in_its_own_script(client):
@@ -134,4 +134,4 @@ def test_the_cohort_facts_name_the_province_in_its_own_script(client):
     url = reverse("registration:cohort_detail", args=[cohort.code])
     assert "(កំពង់ចាម)" in client.get(url).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert "(Kampong Chaam)" in client.get(url).content.decode()
+    assert "(Kampong Cham)" in client.get(url).content.decode()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pilots.choices import EnrolmentStatus, NameOrder
 from pilots.imports import reading
 from pilots.imports.columns import COLUMNS, MAX_BYTES, MAX_ROWS, ImportKind
+from pilots.imports.pending import keep_upload
 from pilots.imports.planning import plan_import
 from pilots.imports.reading import ImportFileError, read_table
 from pilots.imports.rows import parse_date
@@ -253,6 +254,37 @@ def test_a_cambodian_teacher_imported_into_the_same_regional_cohort_is_family_na
     assert Teacher.objects.get().name_order == NameOrder.FAMILY_FIRST
 
 
+@pytest.mark.parametrize(
+    ("family", "message"),
+    [("\u202eKoS", "direction"),  # a right-to-left override is refused, as on the form
+     ("..", "A name needs at least one letter.")],
+)
+def test_the_import_applies_the_forms_rules_for_names(family, message):
+    CohortFactory(code="kh-1")
+    plan = plan_of(csv_bytes([["kh-1", "a@example.org", family, "ចាន់ថា", "S", "KH-12", ""]], header=PHONE_HEADER))
+    assert not plan.ok
+    assert any(message in p[2] for p in problems(plan)), problems(plan)
+    assert not Teacher.objects.exists()
+
+
+def test_invisible_characters_alone_are_no_name_in_the_import():
+    CohortFactory(code="kh-1")
+    plan = plan_of(csv_bytes([["kh-1", "a@example.org", "\u200b\u200b", "ចាន់ថា", "S", "KH-12", ""]],
+                             header=PHONE_HEADER))
+    assert plan.ok, problems(plan)
+    apply_import(plan)
+    assert Teacher.objects.get().family_name == ""  # nothing invisible is stored
+
+
+def test_a_zero_width_space_inside_a_thai_name_is_removed_by_the_import_as_by_the_form():
+    CohortFactory(code="th-1", country="TH", language="th")
+    plan = plan_of(csv_bytes([["th-1", "a@example.org", "ใจ\u200bดี", "สมชาย", "S", "TH-10", ""]],
+                             header=PHONE_HEADER))
+    assert plan.ok, problems(plan)
+    apply_import(plan)
+    assert Teacher.objects.get().family_name == "ใจดี"
+
+
 # --- applying --------------------------------------------------------------------------------
 
 
@@ -381,7 +413,7 @@ def test_upload_preview_then_confirm_imports_everything(staff_client, staff_user
     assert "New teacher សុខ ខា" in page and "Confirm the import" in page
     assert not Teacher.objects.exists()
     token = response.context["token"]
-    assert list(tmp_path.iterdir()) == [tmp_path / f"{token}.upload"]
+    assert [path.name for path in tmp_path.rglob("*.upload")] == [f"{token}.upload"]
     assert "a@example.org" not in reverse("imports:confirm")
 
     response = staff_client.post(reverse("imports:confirm"), {"token": token}, follow=True)
@@ -389,7 +421,7 @@ def test_upload_preview_then_confirm_imports_everything(staff_client, staff_user
     assert "Import done" in text(response)
     teacher = Teacher.objects.get()
     assert teacher.full_name == "សុខ ខា" and teacher.history.get().history_user == staff_user
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.rglob("*.upload")) == []
     again = staff_client.post(reverse("imports:confirm"), {"token": token}, follow=True)
     assert "expired" in text(again) and Teacher.objects.count() == 1
 
@@ -401,7 +433,7 @@ def test_a_file_with_problems_shows_them_and_offers_no_confirmation(staff_client
     response = staff_client.post(reverse("imports:upload"), {"kind": "teachers", "file": upload})
     page = text(response)
     assert "Unknown cohort “missing”" in page and "“bad” is not a valid email address" in page
-    assert "Confirm the import" not in page and list(tmp_path.iterdir()) == []
+    assert "Confirm the import" not in page and list(tmp_path.rglob("*.upload")) == []
 
 
 @pytest.mark.parametrize(
@@ -515,3 +547,33 @@ def test_any_file_gives_a_plan_or_a_clear_error_never_a_crash(kind, data):
         with transaction.atomic():
             apply_import(plan)
             transaction.set_rollback(True)
+
+
+def test_a_file_changed_on_disk_after_the_preview_is_refused(staff_client, tmp_path, settings):
+    settings.PILOTS_IMPORT_DIR = tmp_path
+    CohortFactory(code="kh-1", capacity=10)
+    upload = io.BytesIO(csv_bytes([["kh-1", "a@example.org", "សុខ", "ខា", "S", "", ""]]))
+    upload.name = "teachers.csv"
+    response = staff_client.post(reverse("imports:upload"), {"kind": "teachers", "file": upload})
+    token = response.context["token"]
+    (kept,) = tmp_path.rglob("*.upload")
+    kept.write_bytes(csv_bytes([["kh-1", "evil@example.org", "X", "Y", "S", "", ""]]))
+
+    response = staff_client.post(reverse("imports:confirm"), {"token": token}, follow=True)
+
+    assert "The file changed after the preview" in text(response)
+    assert not Teacher.objects.exists() and list(tmp_path.rglob("*.upload")) == []
+
+
+def test_another_staff_members_pending_upload_cannot_be_confirmed(staff_client, staff_user, tmp_path,
+                                                                  settings, django_user_model):
+    settings.PILOTS_IMPORT_DIR = tmp_path
+    CohortFactory(code="kh-1", capacity=10)
+    other = django_user_model.objects.create_user("other-staff", is_staff=True)
+    pending = keep_upload(user=other, kind="teachers", filename="t.csv",
+                          data=csv_bytes([["kh-1", "a@example.org", "A", "B", "S", "", ""]]))
+    session = staff_client.session
+    session["pilots_staff_import"] = {"token": pending.token, "kind": "teachers", "filename": "t.csv"}
+    session.save()
+    response = staff_client.post(reverse("imports:confirm"), {"token": pending.token}, follow=True)
+    assert "expired" in text(response) and not Teacher.objects.exists()

@@ -280,7 +280,7 @@ def test_cohort_report_figures_by_hand(figures, staff_client):
                                      "Not given": (3, 1)}
     assert table("subject") == {"History": (2, 2), "Khmer literature": (1, 1), "Geography": (1, 1),
                                 "Not given": (3, 1)}
-    assert table("province") == {"Phnom Penh": (5, 3), "Kandaal": (1, 1)}
+    assert table("province") == {"Phnom Penh": (5, 3), "Kandal": (1, 1)}
 
     sessions = {s.title: (s.present, s.late, s.absent, s.excused, s.unrecorded) for s in ctx["sessions"]}
     assert sessions == {"S1": (4, 0, 0, 0, 0), "S2": (3, 1, 0, 0, 0), "S3": (3, 0, 1, 0, 0),

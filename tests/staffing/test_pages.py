@@ -205,7 +205,7 @@ def test_register_uses_a_fixed_number_of_queries(staff_client, n, django_assert_
     AttendanceFactory(enrolment=enrolments[0], session=session, status=AttendanceStatus.ABSENT)
     url = reverse("staffing:attendance", args=[session.pk])
     staff_client.get(url)
-    with django_assert_num_queries(8):  # + the access record
+    with django_assert_num_queries(9):  # 7 + who checked in themselves + the access record
         response = staff_client.get(url)
     data = formset_post(response, "att", {e.pk: {"status": "present"} for e in enrolments})
     with django_assert_num_queries(16):
@@ -400,3 +400,61 @@ def test_concurrent_score_saves_are_detected_and_nothing_is_saved(staff_client, 
     staff_client.post(url, formset_post(response, "sc", {}))
     assert {x.enrolment_id: x.score for x in Assessment.objects.all()} == {
         a.pk: Decimal("60.00"), b.pk: Decimal("70.00")}
+
+
+# --- scores typed as staff type them ----------------------------------------------------------
+
+
+def test_scores_page_uses_a_decimal_text_input_not_a_number_input(staff_client):
+    cohort, _session, _enrolments = cohort_with_teachers(1)
+    page = text(staff_client.get(reverse("staffing:scores", args=[cohort.pk, "pre"])))
+    assert 'inputmode="decimal"' in page and 'type="number"' not in page
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("12,5", Decimal("12.50")), ("1,5", Decimal("1.50")),
+                                              (" 66.5 ", Decimal("66.50")), ("54", Decimal("54.00"))])
+def test_a_decimal_comma_is_read_right(staff_client, typed, saved):
+    cohort, _session, (a,) = cohort_with_teachers(1)
+    url = reverse("staffing:scores", args=[cohort.pk, "pre"])
+    staff_client.post(url, formset_post(staff_client.get(url), "sc", {a.pk: {"score": typed}}))
+    assert Assessment.objects.get().score == saved
+
+
+@pytest.mark.parametrize("typed", ["abc", "12,5,0", "1.2.3", "12.555", "-3", "NaN", "12.5abc"])
+def test_text_that_is_not_a_score_is_refused_on_its_row_and_nothing_saved(staff_client, typed):
+    cohort, _session, (a, b) = cohort_with_teachers(2)
+    url = reverse("staffing:scores", args=[cohort.pk, "pre"])
+    response = staff_client.post(url, formset_post(staff_client.get(url), "sc", {
+        a.pk: {"score": "50"}, b.pk: {"score": typed}}))
+    rows = {int(r["form"]["enrolment"].value()): r["form"] for r in response.context["rows"]}
+    assert rows[b.pk].errors["score"] and not rows[a.pk].errors
+    assert not Assessment.objects.exists()
+
+
+# --- review: select all, one summary, no default action ----------------------------------------
+
+
+def test_review_offers_select_all_and_no_default_action(staff_client):
+    cohort = CohortFactory(capacity=5)
+    EnrolmentFactory.create_batch(2, cohort=cohort, status=EnrolmentStatus.APPLIED)
+    url = reverse("staffing:review", args=[cohort.pk])
+    page = text(staff_client.get(url))
+    assert 'data-select-all="applied"' in page
+    assert re.search(r'<option value="" selected>', page)
+    assert "?select=applied" in page  # without JavaScript: a link that ticks every row
+    ticked = text(staff_client.get(url + "?select=applied"))
+    assert ticked.count("checked") >= 2
+    response = staff_client.post(url, {"enrolments": [e.pk for e in cohort.enrolments.all()]})
+    assert "Choose what to do" in text(response)
+    assert cohort.enrolments.filter(status=EnrolmentStatus.APPLIED).count() == 2
+
+
+def test_review_reports_one_summary_not_one_alert_per_teacher(staff_client):
+    cohort = CohortFactory(capacity=1)
+    applicants = EnrolmentFactory.create_batch(4, cohort=cohort, status=EnrolmentStatus.APPLIED)
+    url = reverse("staffing:review", args=[cohort.pk])
+    response = staff_client.post(url, {"action": "confirm", "enrolments": [e.pk for e in applicants]},
+                                 follow=True)
+    page = response.content.decode()
+    assert page.count('class="alert') == 1
+    assert "1 enrolment(s) updated" in text(response) and "3 not changed" in text(response)
