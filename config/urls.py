@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("pilots.staffing.urls")),
     path("staff/import/", include("pilots.imports.urls")),
     path("reports/", include("pilots.reports.urls")),
+    path("", include("pilots.certificates.urls")),
 ]
 
 if settings.DEBUG:

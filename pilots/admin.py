@@ -444,3 +444,6 @@ admin.site.unregister(User)
 @admin.register(User)
 class PilotsUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, CountryAssignmentInline]
+
+# Features that keep their admin in their own package.
+from .certificates import admin as certificates_admin  # noqa: E402, F401

@@ -626,3 +626,6 @@ class CountryAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_country_display()}"
+
+# Features that keep their models in their own package.
+from .certificates.models import Certificate  # noqa: E402, F401

@@ -117,3 +117,14 @@ def send_enrolment_email(*, enrolment_id: int, kind: str, attempt: int = 1) -> s
             )
         raise
     return "sent"
+
+
+# --- After the training: certificates, offers, reminders (kinds added to EMAILS, sent by the same
+# task). Their templates get the same context; links of their own are built from `status_url`.
+
+EMAILS["certificate"] = (_("Your certificate of completion"), "certificate")
+
+
+def certificate_issued(*, enrolment_id: int) -> None:
+    """Queue the email that gives a teacher the link to their new certificate."""
+    _enqueue(enrolment_id, "certificate")

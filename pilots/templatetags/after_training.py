@@ -1,0 +1,11 @@
+"""What follows a training on the teacher's "My registration" page, without touching its view:
+the certificate download (and, below it, the calendar file)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("pilots/certificates/status_block.html")
+def certificate_block(enrolment, token):
+    return {"certificate": enrolment.certificates.live().defer("pdf").first(), "token": token}
