@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/import/", include("pilots.imports.urls")),
     path("reports/", include("pilots.reports.urls")),
     path("", include("pilots.certificates.urls")),
+    path("", include("pilots.offers.urls")),
 ]
 
 if settings.DEBUG:

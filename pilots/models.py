@@ -629,3 +629,4 @@ class CountryAssignment(models.Model):
 
 # Features that keep their models in their own package.
 from .certificates.models import Certificate  # noqa: E402, F401
+from .offers.models import SeatOffer, WaitlistPolicy  # noqa: E402, F401

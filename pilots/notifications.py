@@ -128,3 +128,11 @@ EMAILS["certificate"] = (_("Your certificate of completion"), "certificate")
 def certificate_issued(*, enrolment_id: int) -> None:
     """Queue the email that gives a teacher the link to their new certificate."""
     _enqueue(enrolment_id, "certificate")
+
+
+EMAILS["offer"] = (_("A place is free: accept it before the deadline"), "offer")
+
+
+def seat_offered(*, enrolment_id: int) -> None:
+    """Queue the email that offers a freed seat to a waitlisted teacher."""
+    _enqueue(enrolment_id, "offer")

@@ -19,8 +19,8 @@ STAFF_EXTRA = [("pilots", "view_reports"), ("pilots", "view_all_countries")]
 COORDINATOR_PERMS = [("pilots", "view_reports")]
 # Staff see the background tasks' results in the admin, failed emails to teachers included.
 STAFF_EXTRA += [("django_tasks_database", "view_dbtaskresult")]
-# What follows a training: certificates (issued, re-issued and revoked by staff).
-STAFF_MODELS["pilots"] += ["certificate"]
+# What follows a training: certificates, waiting-list policies and offers.
+STAFF_MODELS["pilots"] += ["certificate", "waitlistpolicy", "seatoffer"]
 
 
 def _perms(pairs):

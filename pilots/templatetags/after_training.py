@@ -9,3 +9,13 @@ register = template.Library()
 @register.inclusion_tag("pilots/certificates/status_block.html")
 def certificate_block(enrolment, token):
     return {"certificate": enrolment.certificates.live().defer("pdf").first(), "token": token}
+
+
+@register.simple_tag
+def open_offer(enrolment):
+    return enrolment.seat_offers.open().first()
+
+
+@register.inclusion_tag("pilots/offers/status_block.html", takes_context=True)
+def offer_block(context, enrolment, token):
+    return {"offer": open_offer(enrolment), "token": token, "csrf_token": context.get("csrf_token")}

@@ -20,7 +20,6 @@ from tests.factories import (
     ModuleFactory,
     PartnerFactory,
     SessionFactory,
-    TeacherFactory,
     completed_enrolment,
 )
 
