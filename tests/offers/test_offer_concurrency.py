@@ -58,9 +58,9 @@ def test_withdrawals_acceptances_expiry_and_registrations_at_once_keep_capacity(
         later = timezone.now() + dt.timedelta(hours=49)
         actions = [lambda e=e: services.accept_offer(enrolment=e) for e in waiting]  # only 4 hold offers
         actions += [lambda e=e: withdraw_enrolment(enrolment=e) for e in seated[4:6]]
-        actions += [lambda: services.expire_offers(now=later)] * 2
+        actions += [lambda later=later: services.expire_offers(now=later)] * 2
         actions += [
-            lambda n=n: registration_services.register_teacher(
+            lambda n=n, cohort=cohort, round_=round_: registration_services.register_teacher(
                 cohort=cohort, details=_details(round_ * 100 + n, province), language="km", consent_version="x"
             )
             for n in range(6)
