@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/", include("pilots.reports.urls")),
     path("", include("pilots.certificates.urls")),
     path("", include("pilots.offers.urls")),
+    path("", include("pilots.calendar.urls")),
 ]
 
 if settings.DEBUG:

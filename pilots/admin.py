@@ -448,3 +448,4 @@ class PilotsUserAdmin(UserAdmin):
 # Features that keep their admin in their own package.
 from .certificates import admin as certificates_admin  # noqa: E402, F401
 from .offers import admin as offers_admin  # noqa: E402, F401
+from .scheduler import admin as scheduler_admin  # noqa: E402, F401

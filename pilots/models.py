@@ -628,5 +628,7 @@ class CountryAssignment(models.Model):
         return f"{self.user} – {self.get_country_display()}"
 
 # Features that keep their models in their own package.
+from .calendar.models import SessionCalendarState  # noqa: E402, F401
 from .certificates.models import Certificate  # noqa: E402, F401
 from .offers.models import SeatOffer, WaitlistPolicy  # noqa: E402, F401
+from .scheduler.models import JobRun, Notice  # noqa: E402, F401

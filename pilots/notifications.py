@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from .calendar.ics import attach_calendar
 from .choices import EnrolmentStatus
 from .models import Enrolment
 from .status_links import status_url
@@ -91,6 +92,7 @@ def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlterna
             headers={"Content-Language": language},
         )
     message.attach_alternative(html, "text/html")
+    _attach(message, enrolment, kind)
     return message
 
 
@@ -136,3 +138,27 @@ EMAILS["offer"] = (_("A place is free: accept it before the deadline"), "offer")
 def seat_offered(*, enrolment_id: int) -> None:
     """Queue the email that offers a freed seat to a waitlisted teacher."""
     _enqueue(enrolment_id, "offer")
+
+
+EMAILS["reminder"] = (_("Your training starts in two days"), "reminder")
+EMAILS["calendar_update"] = (_("The training's dates or venue have changed"), "calendar_update")
+
+# Files attached to some kinds of email: the calendar with every session.
+ATTACHMENTS = {
+    EnrolmentStatus.CONFIRMED: [attach_calendar],
+    "promoted": [attach_calendar],
+    "reminder": [attach_calendar],
+    "calendar_update": [attach_calendar],
+}
+
+
+def _attach(message, enrolment, kind: str) -> None:
+    with translation.override(enrolment.teacher.preferred_language or enrolment.language):
+        for attach in ATTACHMENTS.get(kind, ()):
+            attach(message, enrolment)
+
+
+def scheduled_email(*, enrolment_id: int, kind: str) -> None:
+    """Queue an email the scheduler decided to send (it records each one first, see
+    pilots.scheduler)."""
+    _enqueue(enrolment_id, kind)

@@ -3,6 +3,8 @@ the certificate download (and, below it, the calendar file)."""
 
 from django import template
 
+from pilots.choices import SEATED_STATUSES
+
 register = template.Library()
 
 
@@ -19,3 +21,8 @@ def open_offer(enrolment):
 @register.inclusion_tag("pilots/offers/status_block.html", takes_context=True)
 def offer_block(context, enrolment, token):
     return {"offer": open_offer(enrolment), "token": token, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("pilots/calendar/status_link.html")
+def calendar_link(enrolment, token):
+    return {"show": enrolment.status in SEATED_STATUSES, "token": token}
