@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("pilots.certificates.urls")),
     path("", include("pilots.offers.urls")),
     path("", include("pilots.calendar.urls")),
+    path("", include("pilots.surveys.urls")),
 ]
 
 if settings.DEBUG:

@@ -449,3 +449,4 @@ class PilotsUserAdmin(UserAdmin):
 from .certificates import admin as certificates_admin  # noqa: E402, F401
 from .offers import admin as offers_admin  # noqa: E402, F401
 from .scheduler import admin as scheduler_admin  # noqa: E402, F401
+from .surveys import admin as surveys_admin  # noqa: E402, F401

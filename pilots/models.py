@@ -632,3 +632,4 @@ from .calendar.models import SessionCalendarState  # noqa: E402, F401
 from .certificates.models import Certificate  # noqa: E402, F401
 from .offers.models import SeatOffer, WaitlistPolicy  # noqa: E402, F401
 from .scheduler.models import JobRun, Notice  # noqa: E402, F401
+from .surveys.models import Answer, Question, Response, Survey  # noqa: E402, F401

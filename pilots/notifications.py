@@ -162,3 +162,7 @@ def scheduled_email(*, enrolment_id: int, kind: str) -> None:
     """Queue an email the scheduler decided to send (it records each one first, see
     pilots.scheduler)."""
     _enqueue(enrolment_id, kind)
+
+
+EMAILS["survey_invitation"] = (_("Please tell us how the training went for you"), "survey_invitation")
+EMAILS["survey_closing"] = (_("A survey closes soon: your answers count"), "survey_closing")

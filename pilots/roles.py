@@ -20,7 +20,9 @@ COORDINATOR_PERMS = [("pilots", "view_reports")]
 # Staff see the background tasks' results in the admin, failed emails to teachers included.
 STAFF_EXTRA += [("django_tasks_database", "view_dbtaskresult")]
 # What follows a training: certificates, waiting-list policies and offers.
-STAFF_MODELS["pilots"] += ["certificate", "waitlistpolicy", "seatoffer", "jobrun", "notice"]
+STAFF_MODELS["pilots"] += [
+    "certificate", "waitlistpolicy", "seatoffer", "jobrun", "notice", "survey", "question", "response", "answer",
+]
 
 
 def _perms(pairs):

@@ -14,6 +14,8 @@ from pilots.calendar.services import calendar_revision, revise_changed_sessions
 from pilots.choices import SEATED_STATUSES
 from pilots.models import Cohort, Enrolment
 from pilots.offers.services import expire_offers
+from pilots.surveys.models import Survey
+from pilots.surveys.services import latest_surveys, window
 
 from .models import Notice
 
@@ -59,6 +61,41 @@ def calendar_updates(now: dt.datetime) -> int:
     return sent
 
 
+def _survey_notices(now: dt.datetime, kind: str, due) -> int:
+    """Notify the invited teachers of each cohort for which `due(survey, opens, closes, today)`."""
+    today = timezone.localdate(now)
+    sent = 0
+    for survey in Survey.objects.filter(is_active=True).select_related("programme"):
+        if survey not in latest_surveys(survey.programme_id):
+            continue
+        for cohort in Cohort.objects.filter(programme_id=survey.programme_id, end_date__lte=today):
+            opens, closes = window(survey, cohort)
+            if not due(survey, opens, closes, today):
+                continue
+            waiting = (
+                Enrolment.objects.filter(cohort=cohort, status__in=SEATED_STATUSES)
+                .exclude(survey_responses__survey=survey)
+                .values_list("pk", flat=True)
+            )
+            for enrolment_id in waiting:
+                sent += notify_once(enrolment_id=enrolment_id, kind=kind, key=f"survey-{survey.pk}")
+    return sent
+
+
+def survey_invitations(now: dt.datetime) -> int:
+    """Invite each teacher once while a survey is open for their cohort."""
+    return _survey_notices(now, "survey_invitation", lambda s, opens, closes, today: opens <= today < closes)
+
+
+def survey_closing_reminders(now: dt.datetime) -> int:
+    """Remind those who have not answered, `reminder_days_before_close` days before it closes."""
+    return _survey_notices(
+        now, "survey_closing",
+        lambda s, opens, closes, today: opens <= today < closes
+        and (closes - today).days <= s.reminder_days_before_close,
+    )
+
+
 def offer_expiry(now: dt.datetime) -> int:
     return expire_offers(now=now)
 
@@ -68,4 +105,6 @@ JOBS = {
     "offer_expiry": offer_expiry,
     "calendar_updates": calendar_updates,
     "session_reminders": session_reminders,
+    "survey_invitations": survey_invitations,
+    "survey_closing_reminders": survey_closing_reminders,
 }

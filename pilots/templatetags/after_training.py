@@ -4,6 +4,7 @@ the certificate download (and, below it, the calendar file)."""
 from django import template
 
 from pilots.choices import SEATED_STATUSES
+from pilots.surveys.services import open_surveys
 
 register = template.Library()
 
@@ -26,3 +27,8 @@ def offer_block(context, enrolment, token):
 @register.inclusion_tag("pilots/calendar/status_link.html")
 def calendar_link(enrolment, token):
     return {"show": enrolment.status in SEATED_STATUSES, "token": token}
+
+
+@register.inclusion_tag("pilots/surveys/status_block.html")
+def survey_block(enrolment, token):
+    return {"surveys": open_surveys(enrolment), "token": token}

@@ -102,3 +102,23 @@ def test_a_failing_job_is_recorded_and_the_others_run(monkeypatch):
     runs = {run.job: run for run in run_jobs(now=timezone.now())}
     assert runs["offer_expiry"].outcome == JobOutcome.FAILED and "boom" in runs["offer_expiry"].error
     assert runs["session_reminders"].outcome == JobOutcome.OK
+
+
+def test_survey_invitation_once_and_a_reminder_before_it_closes(mailoutbox, django_capture_on_commit_callbacks):
+    from pilots.surveys.services import create_default_surveys, submit_response
+
+    cohort = _cohort()
+    create_default_surveys(programme=cohort.programme, follow_up_months=())
+    answered, silent = EnrolmentFactory(cohort=cohort), EnrolmentFactory(cohort=cohort)
+    end = cohort.end_date  # 2030-03-12; the reaction survey is open 30 days from then
+    _run(dt.datetime(2030, 3, 12, 8, tzinfo=TZ), django_capture_on_commit_callbacks)
+    _run(dt.datetime(2030, 3, 13, 8, tzinfo=TZ), django_capture_on_commit_callbacks)
+    invitations = [m for m in mailoutbox if "how the training went" in m.subject]
+    assert sorted(m.to[0] for m in invitations) == sorted([answered.teacher.email, silent.teacher.email])
+    survey = cohort.programme.surveys.get()
+    submit_response(survey=survey, enrolment=answered, answers={}, language="km", today=end)
+    mailoutbox.clear()
+    _run(dt.datetime(2030, 4, 7, 8, tzinfo=TZ), django_capture_on_commit_callbacks)  # 4 days before closing
+    _run(dt.datetime(2030, 4, 8, 8, tzinfo=TZ), django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [[silent.teacher.email]]
+    assert "closes soon" in mailoutbox[0].subject
