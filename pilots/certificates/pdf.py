@@ -8,6 +8,7 @@ back the name exactly as the teacher wrote it.
 """
 
 import io
+import logging
 from dataclasses import dataclass
 
 import fontpkg_noto_sans
@@ -21,6 +22,10 @@ FONTS = {
     "khmer": fontpkg_noto_sans_khmer.ROOT / "files" / "NotoSansKhmer[wdth,wght].ttf",
     "thai": fontpkg_noto_sans_thai.ROOT / "files" / "NotoSansThai[wdth,wght].ttf",
 }
+
+
+# fontTools logs every glyph list it subsets at INFO: thousands of lines per cohort.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def font_for(text: str) -> str:
@@ -63,7 +68,11 @@ class _Document(FPDF):
     def line_of(self, text: str, size: float, *, height: float, style: str = "") -> None:
         if not text:
             return
-        self.set_font(font_for(text), size=size)
+        font = font_for(text)
+        # Fonts are loaded when first used: parsing and subsetting a full font is most of the cost.
+        if font not in self.fonts:
+            self.add_font(font, fname=str(FONTS[font]))
+        self.set_font(font, size=size)
         # UTF-16BE with a byte-order mark, as PDF text strings require.
         actual = "FEFF" + text.encode("utf-16-be").hex().upper()
         self._out(f"/Span <</ActualText <{actual}>>> BDC")
@@ -75,8 +84,6 @@ def render_certificate(content: CertificateContent) -> bytes:
     pdf = _Document(orientation="L", format="A4")
     pdf.set_title("Certificate")
     pdf.set_creator("Pilots")
-    for name, path in FONTS.items():
-        pdf.add_font(name, fname=str(path))
     pdf.set_text_shaping(True)
     pdf.set_auto_page_break(False)
     pdf.set_margins(20, 14, 20)
