@@ -10,7 +10,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1:8000
 
 .PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import \
-	bench-page-weight clean
+	bench-page-weight bench-certificates clean
 
 # Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
 $(STAMP): requirements.txt
@@ -69,3 +69,7 @@ bench-reports: install-dev
 # Registration benchmark: gunicorn + PostgreSQL (DB pilots_i3_bench), 20 clients; see bench/registration.py.
 bench-registration: install-dev
 	$(PY) bench/registration.py
+
+# Certificates benchmark: a 1,000-teacher cohort's certificates by the background worker (bench/certificates.py).
+bench-certificates: install-dev
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/certificates.py

@@ -41,7 +41,8 @@ def build_cohort(code: str, teachers: int):
     sessions = [SessionFactory(cohort=cohort, module=module, date=cohort.start_date + dt.timedelta(days=n))
                 for n in range(3)]
     people = Teacher.objects.bulk_create([
-        Teacher(family_name=NAMES[i % 6][0], given_name=f"{NAMES[i % 6][1]} {i}", email=f"bench-cert-{code}-{i}@bench.example",
+        Teacher(family_name=NAMES[i % 6][0], given_name=f"{NAMES[i % 6][1]} {i}",
+                email=f"bench-cert-{code}-{i}@bench.example",
                 preferred_language=[Language.KHMER, Language.THAI, Language.VIETNAMESE][i % 6 % 3],
                 name_order="given_first" if i % 3 == 1 else "family_first")
         for i in range(teachers)
