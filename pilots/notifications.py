@@ -121,27 +121,17 @@ def send_enrolment_email(*, enrolment_id: int, kind: str, attempt: int = 1) -> s
     return "sent"
 
 
-# --- After the training: certificates, offers, reminders (kinds added to EMAILS, sent by the same
-# task). Their templates get the same context; links of their own are built from `status_url`.
+# --- After the training: certificates, offers, reminders, calendars, surveys. Their kinds are added
+# to EMAILS and sent by the same task; their templates get the same context and build their own
+# links from `status_url`. Each kind name fits in 16 characters. Every one of them is queued through
+# `_queue_after_training`, the one place to adapt to a new enqueue API.
 
 EMAILS["certificate"] = (_("Your certificate of completion"), "certificate")
-
-
-def certificate_issued(*, enrolment_id: int) -> None:
-    """Queue the email that gives a teacher the link to their new certificate."""
-    _enqueue(enrolment_id, "certificate")
-
-
 EMAILS["offer"] = (_("A place is free: accept it before the deadline"), "offer")
-
-
-def seat_offered(*, enrolment_id: int) -> None:
-    """Queue the email that offers a freed seat to a waitlisted teacher."""
-    _enqueue(enrolment_id, "offer")
-
-
 EMAILS["reminder"] = (_("Your training starts in two days"), "reminder")
 EMAILS["calendar_update"] = (_("The training's dates or venue have changed"), "calendar_update")
+EMAILS["survey_invite"] = (_("Please tell us how the training went for you"), "survey_invite")
+EMAILS["survey_closing"] = (_("A survey closes soon: your answers count"), "survey_closing")
 
 # Files attached to some kinds of email: the calendar with every session.
 ATTACHMENTS = {
@@ -158,11 +148,21 @@ def _attach(message, enrolment, kind: str) -> None:
             attach(message, enrolment)
 
 
-def scheduled_email(*, enrolment_id: int, kind: str) -> None:
-    """Queue an email the scheduler decided to send (it records each one first, see
-    pilots.scheduler)."""
+def _queue_after_training(enrolment_id: int, kind: str) -> None:
     _enqueue(enrolment_id, kind)
 
 
-EMAILS["survey_invitation"] = (_("Please tell us how the training went for you"), "survey_invitation")
-EMAILS["survey_closing"] = (_("A survey closes soon: your answers count"), "survey_closing")
+def certificate_issued(*, enrolment_id: int) -> None:
+    """Queue the email that gives a teacher the link to their new certificate."""
+    _queue_after_training(enrolment_id, "certificate")
+
+
+def seat_offered(*, enrolment_id: int) -> None:
+    """Queue the email that offers a freed seat to a waitlisted teacher."""
+    _queue_after_training(enrolment_id, "offer")
+
+
+def scheduled_email(*, enrolment_id: int, kind: str) -> None:
+    """Queue an email the scheduler decided to send (it records each one first, see
+    pilots.scheduler): reminder, calendar_update, survey_invite, survey_closing."""
+    _queue_after_training(enrolment_id, kind)

@@ -84,7 +84,7 @@ def _survey_notices(now: dt.datetime, kind: str, due) -> int:
 
 def survey_invitations(now: dt.datetime) -> int:
     """Invite each teacher once while a survey is open for their cohort."""
-    return _survey_notices(now, "survey_invitation", lambda s, opens, closes, today: opens <= today < closes)
+    return _survey_notices(now, "survey_invite", lambda s, opens, closes, today: opens <= today < closes)
 
 
 def survey_closing_reminders(now: dt.datetime) -> int:

@@ -114,7 +114,7 @@ def test_survey_invitation_once_and_a_reminder_before_it_closes(mailoutbox, djan
     _run(dt.datetime(2030, 3, 12, 8, tzinfo=TZ), django_capture_on_commit_callbacks)
     _run(dt.datetime(2030, 3, 13, 8, tzinfo=TZ), django_capture_on_commit_callbacks)
     assert sorted(m.to[0] for m in mailoutbox) == sorted([answered.teacher.email, silent.teacher.email])
-    assert set(Notice.objects.values_list("kind", flat=True)) == {"survey_invitation"}
+    assert set(Notice.objects.values_list("kind", flat=True)) == {"survey_invite"}
     survey = cohort.programme.surveys.get()
     submit_response(survey=survey, enrolment=answered, answers={}, language="km", today=end)
     mailoutbox.clear()
