@@ -10,7 +10,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 HOST ?= 127.0.0.1:8000
 
 .PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import \
-	bench-checkin bench-upload bench-page-weight bench-api clean
+	bench-checkin bench-upload bench-page-weight bench-api bench-certificates clean
 
 # Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
 $(STAMP): requirements.txt
@@ -83,3 +83,7 @@ bench-checkin: install-dev
 # largest accepted workbook (bench/upload_refusal.py; no database).
 bench-upload: install-dev
 	$(PY) bench/upload_refusal.py
+
+# Certificates benchmark: a 1,000-teacher cohort's certificates by the background worker (bench/certificates.py).
+bench-certificates: install-dev
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/certificates.py

@@ -20,6 +20,10 @@ urlpatterns = [
     path("", include("pilots.privacy.urls")),
     path("api/v1/", include("pilots.api.urls")),
     path("", include("pilots.checkin.urls")),
+    path("", include("pilots.certificates.urls")),
+    path("", include("pilots.offers.urls")),
+    path("", include("pilots.calendar.urls")),
+    path("", include("pilots.surveys.urls")),
 ]
 
 if settings.DEBUG:

@@ -621,3 +621,10 @@ class ApiCallAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Features that keep their admin in their own package.
+from .certificates import admin as certificates_admin  # noqa: E402, F401
+from .offers import admin as offers_admin  # noqa: E402, F401
+from .scheduler import admin as scheduler_admin  # noqa: E402, F401
+from .surveys import admin as surveys_admin  # noqa: E402, F401

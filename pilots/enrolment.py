@@ -53,7 +53,8 @@ def lock_cohort(cohort_id: int) -> Cohort:
 
 
 def seats_taken(cohort: Cohort) -> int:
-    return cohort.enrolments.seated().count()
+    # A seat offered to a waitlisted teacher is held for them until they accept or the offer expires.
+    return cohort.enrolments.seated().count() + cohort.seat_offers.open().count()
 
 
 def placement_status(cohort: Cohort, seats_taken: int) -> str:
@@ -164,7 +165,7 @@ def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
         freed_seat = enrolment.status in SEATED_STATUSES
         _set_status(enrolment, EnrolmentStatus.WITHDRAWN, old_status=enrolment.status)
         if freed_seat and not cohort.requires_approval:
-            _promote(cohort)
+            _fill_freed_seats(cohort)
         return enrolment
 
 
@@ -197,3 +198,14 @@ def write_rows(model, creates, updates=(), fields=(), *, user=None, date=None, b
     if creates or updates:
         data_version.data_changed()
     return {"created": len(creates), "updated": len(updates)}
+
+
+def _fill_freed_seats(cohort: Cohort) -> list:
+    """A freed seat goes to the waiting list: as an offer with a deadline where the programme's
+    waiting-list policy says so, else confirmed at once. The caller holds the cohort lock."""
+    # Here, not at the top: the offers service calls back into this module (lock, status changes).
+    from .offers import services as offers
+
+    if offers.makes_offers(cohort):
+        return offers.offer_free_seats(cohort)
+    return _promote(cohort)

@@ -686,7 +686,14 @@ class WorkerHeartbeat(models.Model):
 # --- JSON API (pilots.api): tokens and their calls ------------------------------------------
 from .api.models import ApiCall, ApiToken  # noqa: E402, F401
 
+# Features that keep their models in their own package.
+from .calendar.models import SessionCalendarState  # noqa: E402, F401
+from .certificates.models import Certificate  # noqa: E402, F401
+
 # --- Models of feature packages: import uploads waiting for confirmation, teachers' check-in ---
 from .checkin.models import SelfCheckIn, SessionCheckIn  # noqa: E402, F401
 from .imports.models import PendingImport  # noqa: E402, F401
+from .offers.models import SeatOffer, WaitlistPolicy  # noqa: E402, F401
 from .privacy.models import *  # noqa: E402, F403
+from .scheduler.models import JobRun, Notice  # noqa: E402, F401
+from .surveys.models import Answer, Question, Response, Survey  # noqa: E402, F401

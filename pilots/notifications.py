@@ -30,6 +30,7 @@ from django_tasks import task
 from django_tasks_db import DatabaseBackend
 from psycopg.errors import LockNotAvailable
 
+from .calendar.ics import attach_calendar
 from .choices import EmailKind, EnrolmentStatus
 from .models import Enrolment, OutboundEmail
 from .status_links import status_url
@@ -130,6 +131,7 @@ def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlterna
             headers={"Content-Language": language},
         )
     message.attach_alternative(html, "text/html")
+    _attach(message, enrolment, kind)
     return message
 
 
@@ -196,3 +198,50 @@ def data_request_received(*, enrolment: Enrolment) -> OutboundEmail:
     """Queue, in the caller's transaction, the email that confirms a teacher's request about
     their data (sent about their latest enrolment, for its link)."""
     return queue_email(enrolment, EmailKind.DATA_REQUEST)
+
+
+# --- After the training: certificates, offers, reminders, calendars, surveys. Their kinds are added
+# to EMAILS and sent by the same task; their templates get the same context and build their own
+# links from `status_url`. Each is queued through `_queue_after_training`, in the caller's transaction.
+
+EMAILS[EmailKind.CERTIFICATE] = (_("Your certificate of completion"), "certificate")
+EMAILS[EmailKind.OFFER] = (_("A place is free: accept it before the deadline"), "offer")
+EMAILS[EmailKind.REMINDER] = (_("Your training starts in two days"), "reminder")
+EMAILS[EmailKind.CALENDAR_UPDATE] = (_("The training's dates or venue have changed"), "calendar_update")
+EMAILS[EmailKind.SURVEY_INVITE] = (_("Please tell us how the training went for you"), "survey_invite")
+EMAILS[EmailKind.SURVEY_CLOSING] = (_("A survey closes soon: your answers count"), "survey_closing")
+
+# Files attached to some kinds of email: the calendar with every session.
+ATTACHMENTS = {
+    EmailKind.CONFIRMED: [attach_calendar],
+    EmailKind.PROMOTED: [attach_calendar],
+    EmailKind.REMINDER: [attach_calendar],
+    EmailKind.CALENDAR_UPDATE: [attach_calendar],
+}
+
+
+def _attach(message, enrolment, kind: str) -> None:
+    with translation.override(enrolment.teacher.preferred_language or enrolment.language):
+        for attach in ATTACHMENTS.get(kind, ()):
+            attach(message, enrolment)
+
+
+def _queue_after_training(enrolment_id: int, kind: str) -> OutboundEmail:
+    # In the caller's transaction, as every email (see queue_email).
+    return queue_email(Enrolment.objects.get(pk=enrolment_id), kind)
+
+
+def certificate_issued(*, enrolment_id: int) -> None:
+    """Queue the email that gives a teacher the link to their new certificate."""
+    _queue_after_training(enrolment_id, "certificate")
+
+
+def seat_offered(*, enrolment_id: int) -> None:
+    """Queue the email that offers a freed seat to a waitlisted teacher."""
+    _queue_after_training(enrolment_id, "offer")
+
+
+def scheduled_email(*, enrolment_id: int, kind: str) -> None:
+    """Queue an email the scheduler decided to send (it records each one first, see
+    pilots.scheduler): reminder, calendar_update, survey_invite, survey_closing."""
+    _queue_after_training(enrolment_id, kind)

@@ -23,6 +23,10 @@ STAFF_EXTRA += [("django_tasks_database", "view_dbtaskresult"), ("pilots", "view
 # Staff issue and revoke API tokens and read the record of API calls.
 STAFF_MODELS["pilots"] += ["apitoken"]
 STAFF_EXTRA += [("pilots", "view_apicall")]
+# What follows a training: certificates, waiting-list policies and offers.
+STAFF_MODELS["pilots"] += [
+    "certificate", "waitlistpolicy", "seatoffer", "jobrun", "notice", "survey", "question", "response", "answer",
+]
 
 
 def _perms(pairs):

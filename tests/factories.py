@@ -147,3 +147,16 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     enrolment = factory.SubFactory(EnrolmentFactory)
     kind = AssessmentKind.PRE
     score = 50
+
+
+# --- What follows a training -------------------------------------------------------------------
+
+
+def completed_enrolment(cohort, **teacher_fields):
+    """An enrolment that meets the completion rule: present at every session of `cohort` (give it
+    sessions first) and post-test taken."""
+    enrolment = EnrolmentFactory(cohort=cohort, teacher=TeacherFactory(**teacher_fields))
+    for session in cohort.sessions.all():
+        AttendanceFactory(enrolment=enrolment, session=session)
+    AssessmentFactory(enrolment=enrolment, kind=AssessmentKind.POST, score=80)
+    return enrolment

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             name='OutboundEmail',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('applied', 'Application received'), ('confirmed', 'Place confirmed'), ('waitlisted', 'On the waiting list'), ('withdrawn', 'Registration withdrawn'), ('rejected', 'Application not accepted'), ('promoted', 'Confirmed from the waiting list'), ('link', 'Registration link'), ('data_request', 'Request about their data received')], max_length=16, verbose_name='about')),
+                ('kind', models.CharField(choices=[('applied', 'Application received'), ('confirmed', 'Place confirmed'), ('waitlisted', 'On the waiting list'), ('withdrawn', 'Registration withdrawn'), ('rejected', 'Application not accepted'), ('promoted', 'Confirmed from the waiting list'), ('link', 'Registration link'), ('data_request', 'Request about their data received'), ('certificate', 'Certificate issued'), ('offer', 'Place offered from the waiting list'), ('reminder', 'Reminder before the training'), ('calendar_update', 'Dates or venue changed'), ('survey_invite', 'Survey invitation'), ('survey_closing', 'Survey closing soon')], max_length=16, verbose_name='about')),
                 ('queued_at', models.DateTimeField(auto_now_add=True, verbose_name='queued')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'emails to teachers',
                 'ordering': ['-queued_at'],
                 'indexes': [models.Index(fields=['enrolment', 'queued_at'], name='outboundemail_enrolment')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['applied', 'confirmed', 'waitlisted', 'withdrawn', 'rejected', 'promoted', 'link', 'data_request'])), name='outboundemail_kind_valid')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['applied', 'confirmed', 'waitlisted', 'withdrawn', 'rejected', 'promoted', 'link', 'data_request', 'certificate', 'offer', 'reminder', 'calendar_update', 'survey_invite', 'survey_closing'])), name='outboundemail_kind_valid')],
             },
         ),
     ]

@@ -23,6 +23,12 @@ def _new_reference(obj):
     return new_reference()
 
 
+def _revoked_at(certificate):
+    from django.utils import timezone
+
+    return certificate.revoked_at or timezone.now()
+
+
 @dataclass(frozen=True)
 class Personal:
     model: str  # app label and model name, e.g. "pilots.Enrolment"
@@ -69,6 +75,19 @@ REGISTRY = [
     Personal("pilots.OutboundEmail", "enrolment__teacher", keep=("kind", "last_error")),
     # When a teacher checked themselves in: no text, kept with the attendance it recorded.
     Personal("pilots.SelfCheckIn", "enrolment__teacher"),
+    # A certificate of an erased teacher is revoked and anonymised: its code then says "revoked",
+    # the printed name and the PDF (which shows it) are gone; coordinators' counts keep it.
+    Personal(
+        "pilots.Certificate", "enrolment__teacher",
+        erase={"holder_name": ERASED_NAME, "holder_name_latin": "", "pdf": b"",
+               "revoked_at": _revoked_at, "revoked_reason": "other"},
+        keep=("code", "language"),
+    ),
+    Personal("pilots.SeatOffer", "enrolment__teacher", keep=("status",)),
+    Personal("pilots.Notice", "enrolment__teacher", keep=("kind", "key")),
+    Personal("pilots.Response", "enrolment__teacher", keep=("language",)),
+    # Open answers are free text: erased; numbers and choices stay for the survey's figures.
+    Personal("pilots.Answer", "response__enrolment__teacher", erase={"text": ""}, keep=("choices",)),
 ]
 
 # Models that point at any row through a generic relation (content type + object id) and copy its

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import JobRun, Notice
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    list_display = ["job", "started_at", "finished_at", "outcome", "done"]
+    list_filter = ["job", "outcome"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "key", "enrolment", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["enrolment__teacher", "enrolment__cohort"]

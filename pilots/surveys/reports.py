@@ -1,0 +1,96 @@
+"""Survey reports: response rates, answer distributions (server-side SVG, pilots.reports.charts),
+open answers (staff only) and the cascade reach: students reached by the teachers, with the
+teachers who did not answer shown as missing, never as zero. A fixed number of queries."""
+
+import collections
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pilots.choices import SEATED_STATUSES
+from pilots.reports.charts import Chart
+
+from .models import Answer, Measure, QuestionKind, Survey
+from .services import add_months
+
+
+def due_cohorts(survey: Survey, cohorts):
+    """The cohorts (of the reader's scope) whose teachers have been asked: the survey opened."""
+    today = timezone.localdate()
+    latest_end = add_months(today, -survey.months_after)
+    return cohorts.filter(programme_id=survey.programme_id, end_date__lte=latest_end)
+
+
+def reach_rows(survey: Survey, cohorts, group_by):
+    """Per group (`group_by`: fields of Cohort), teachers asked, who answered, students reached
+    (sum of the answers) and teachers who did not give a number (missing)."""
+    reach = survey.questions.filter(measure=Measure.STUDENTS_REACHED).first()
+    answers = "enrolments__survey_responses__answers"
+    seated = Q(enrolments__status__in=SEATED_STATUSES)
+    answered_reach = Q(**{f"{answers}__question": reach, f"{answers}__number__isnull": False}) if reach else Q(pk=None)
+    rows = (
+        due_cohorts(survey, cohorts).order_by().values(*group_by)
+        .annotate(
+            asked=Count("enrolments", filter=seated, distinct=True),
+            answered=Count("enrolments__survey_responses", distinct=True,
+                           filter=seated & Q(enrolments__survey_responses__survey=survey)),
+            reach_n=Count(f"{answers}", filter=seated & answered_reach, distinct=True),
+            students=Sum(f"{answers}__number", filter=seated & answered_reach),
+        )
+        .order_by(*group_by)
+    )
+    out = []
+    for row in rows:
+        row["missing"] = row["asked"] - row["reach_n"]
+        row["rate"] = row["answered"] * 100.0 / row["asked"] if row["asked"] else None
+        out.append(row)
+    return out
+
+
+def reach_tables(survey: Survey, cohorts):
+    return {
+        "cohort": reach_rows(survey, cohorts, ["code", "name", "country", "year"]),
+        "country_year": reach_rows(survey, cohorts, ["country", "year"]),
+        "country": reach_rows(survey, cohorts, ["country"]),
+    }
+
+
+def distributions(survey: Survey, cohorts) -> list[Chart]:
+    """One bar chart per scale or choice question, counting the answers of the cohorts in scope."""
+    questions = [q for q in survey.questions.all() if q.kind != QuestionKind.TEXT and q.kind != QuestionKind.NUMBER]
+    answers = Answer.objects.filter(
+        question__in=questions, response__enrolment__cohort__in=due_cohorts(survey, cohorts)
+    ).values_list("question_id", "number", "choices")
+    counts = collections.defaultdict(collections.Counter)
+    for question_id, number, choices in answers:
+        for value in ([number] if number is not None else choices):
+            counts[question_id][value] += 1
+    charts = []
+    for question in questions:
+        if question.kind == QuestionKind.LIKERT:
+            values = list(range(1, 6))
+            labels = [str(n) for n in values]
+        else:
+            values = [o["value"] for o in question.options]
+            labels = [question.option_label(v) for v in values]
+        charts.append(Chart(
+            slug=f"q{question.pk}",
+            title=question.text,
+            description=_("Number of teachers who gave each answer."),
+            categories=labels,
+            series=[(_("Answers"), [counts[question.pk][v] for v in values])],
+        ))
+    return charts
+
+
+def open_answers(survey: Survey, cohorts):
+    return (
+        Answer.objects.filter(response__survey=survey, question__kind=QuestionKind.TEXT,
+                              response__enrolment__cohort__in=due_cohorts(survey, cohorts))
+        .exclude(text="")
+        .select_related("question", "response__enrolment__cohort")
+        .order_by("question__order", "response__submitted_at")
+    )
+
+
