@@ -43,6 +43,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG o
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, whose forms it extends
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -287,3 +288,9 @@ PILOTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PILOTS_EMAIL_MAX_ATTEMPTS", "5")
 # plain indexes, which is fine for `make run`.
 if not IS_POSTGRES:
     SILENCED_SYSTEM_CHECKS.append("models.W040")
+
+# Translated content (pilots/translation.py): one column per language; a page shows the reader's
+# language and falls back to English, which the templates mark with lang="en".
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "km", "th", "vi")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)

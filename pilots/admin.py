@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import data_version
@@ -81,14 +82,14 @@ class SubjectAdmin(ReportDataMixin, admin.ModelAdmin):
 # --- programme ------------------------------------------------------------------------------
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(TranslationTabularInline):
     model = Module
     extra = 0
     fields = ["order", "code", "title", "planned_hours"]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ReportDataMixin, admin.ModelAdmin):
+class ProgrammeAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["name", "start_date", "end_date", "agreement", "completion_min_attendance"]
     list_select_related = ["agreement"]
     search_fields = ["name", "description"]
@@ -98,7 +99,7 @@ class ProgrammeAdmin(ReportDataMixin, admin.ModelAdmin):
 
 
 @admin.register(Module)
-class ModuleAdmin(ReportDataMixin, admin.ModelAdmin):
+class ModuleAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["code", "title", "programme", "planned_hours", "order"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -109,7 +110,7 @@ class ModuleAdmin(ReportDataMixin, admin.ModelAdmin):
 # --- cohorts and sessions -------------------------------------------------------------------
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(TranslationTabularInline):
     model = Session
     extra = 0
     fields = ["date", "starts_at", "ends_at", "title", "module", "mode", "venue"]
@@ -150,7 +151,7 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(ReportDataMixin, admin.ModelAdmin):
+class CohortAdmin(ReportDataMixin, TranslationAdmin):
     list_display = [
         "name",
         "year",
@@ -208,7 +209,7 @@ class CohortAdmin(ReportDataMixin, admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ReportDataMixin, admin.ModelAdmin):
+class SessionAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["title", "cohort", "date", "starts_at", "ends_at", "mode", "module"]
     list_filter = ["mode", "cohort__country", "cohort__year"]
     list_select_related = ["cohort", "module"]

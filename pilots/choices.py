@@ -7,6 +7,7 @@ same question of the same table.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Country(models.TextChoices):
@@ -118,3 +119,25 @@ ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 class AssessmentKind(models.TextChoices):
     PRE = "pre", _("Pre-test")
     POST = "post", _("Post-test")
+
+
+class PersonTitle(models.TextChoices):
+    """A title for letters and certificates. Each language renders it its own way: Thai นาย/นาง/
+    นางสาว, Khmer លោក/លោកស្រី/កញ្ញា, Vietnamese Ông/Bà/Cô."""
+
+    MR = "mr", pgettext_lazy("personal title", "Mr")
+    MRS = "mrs", pgettext_lazy("personal title", "Mrs")
+    MISS = "miss", pgettext_lazy("personal title", "Miss")
+    MS = "ms", pgettext_lazy("personal title", "Ms")
+    DR = "dr", pgettext_lazy("personal title", "Dr")
+
+
+# The titles each country's forms customarily offer; a regional teacher sees them all.
+COUNTRY_TITLES = {
+    Country.CAMBODIA: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),
+    Country.THAILAND: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),
+    Country.VIETNAM: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),
+}
+
+# Countries where a nickname is part of how people are known (Thai ชื่อเล่น).
+NICKNAME_COUNTRIES = (Country.THAILAND,)

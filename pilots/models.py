@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -23,6 +24,7 @@ from .choices import (
     Gender,
     Language,
     NameOrder,
+    PersonTitle,
     SchoolLevel,
     SessionMode,
 )
@@ -353,6 +355,10 @@ class Teacher(models.Model):
     family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=150, blank=True)
     given_name_latin = models.CharField(_("given name (Latin letters)"), max_length=150, blank=True)
     nickname = models.CharField(_("nickname"), max_length=100, blank=True)
+    # For letters and certificates ("Dear Mrs ...", "นางสาว ..."); each language renders its own word.
+    title = models.CharField(
+        pgettext_lazy("personal title", "title"), max_length=10, choices=PersonTitle, blank=True
+    )
     name_order = models.CharField(
         _("name order"), max_length=20, choices=NameOrder, default=NameOrder.FAMILY_FIRST
     )
@@ -424,6 +430,9 @@ class Teacher(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(family_name="") | ~Q(given_name=""), name="teacher_has_a_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(title="") | Q(title__in=PersonTitle.values), name="teacher_title_valid"
             ),
         ]
 
