@@ -294,3 +294,5 @@ if not IS_POSTGRES:
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "km", "th", "vi")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A refused form (expired CSRF token, cookies blocked) explained in the teacher's language.
+CSRF_FAILURE_VIEW = "pilots.views.csrf_failure"
