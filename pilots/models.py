@@ -514,6 +514,16 @@ class Enrolment(models.Model):
     def __str__(self):
         return f"{self.teacher} – {self.cohort} ({self.get_status_display()})"
 
+    def waitlist_position(self) -> int | None:
+        """1 for the next teacher to get a seat, in the order promotion uses
+        (`EnrolmentQuerySet.waiting`); None when not on the waiting list. One query."""
+        if self.status != EnrolmentStatus.WAITLISTED:
+            return None
+        ahead = Enrolment.objects.waiting().filter(cohort_id=self.cohort_id).filter(
+            Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+        )
+        return ahead.count() + 1
+
 
 class Attendance(models.Model):
     enrolment = models.ForeignKey(
