@@ -73,7 +73,8 @@ def test_the_open_cohorts_list_puts_the_visitors_country_first(client, language,
 
 def test_the_error_summary_lists_each_wrong_field_as_a_link_and_takes_focus(client):
     cohort = OpenCohortFactory()
-    html = client.post(register_url(cohort), registration_data(cohort, email="x", phone="12", gender=None)).content.decode()
+    data = registration_data(cohort, email="x", phone="12", gender=None)
+    html = client.post(register_url(cohort), data).content.decode()
     summary = re.search(r'<div class="alert alert-danger error-summary"[^>]*>(.*?)</div>', html, re.S)
     assert summary and "autofocus" in summary.group(0) and 'tabindex="-1"' in summary.group(0)
     links = re.findall(r'<a href="#([^"]+)">', summary.group(1))
