@@ -296,3 +296,5 @@ MODELTRANSLATION_LANGUAGES = ("en", "km", "th", "vi")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # A refused form (expired CSRF token, cookies blocked) explained in the teacher's language.
 CSRF_FAILURE_VIEW = "pilots.views.csrf_failure"
+# Date formats of our readers where Django's differ (Vietnamese "ngày" in lower case...).
+FORMAT_MODULE_PATH = ["pilots.formats"]

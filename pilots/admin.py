@@ -256,7 +256,7 @@ class TeacherAdmin(ReportDataHistoryAdmin):
     inlines = [TeacherEnrolmentInline]
     fieldsets = [
         (_("Name"), {"fields": [
-            ("family_name", "given_name"), ("family_name_latin", "given_name_latin"), "nickname",
+            "title", ("family_name", "given_name"), ("family_name_latin", "given_name_latin"), "nickname",
             "name_order",
         ]}),
         (_("Contact"), {"fields": ["email", "phone", "preferred_language"]}),

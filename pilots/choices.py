@@ -61,7 +61,7 @@ class CohortStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     OPEN = "open", _("Open for registration")
     CLOSED = "closed", _("Registration closed")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("cohort status", "Completed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -71,7 +71,7 @@ class EnrolmentStatus(models.TextChoices):
     WAITLISTED = "waitlisted", _("Waiting list")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("enrolment status", "Completed")
 
 
 # Enrolments that hold a seat.
@@ -102,7 +102,7 @@ class SchoolLevel(models.TextChoices):
     TEACHER_TRAINING = "teacher_training", _("Teacher-training centre")
     UNIVERSITY = "university", _("University")
     EDUCATION_OFFICE = "education_office", _("Education office")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("school level", "Other")
 
 
 class AttendanceStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -75,7 +75,13 @@ class Subject(models.Model):
         verbose_name_plural = _("subjects")
 
     def __str__(self):
-        return str(_(self.name))
+        return subject_name(self.name)
+
+
+def subject_name(name: str) -> str:
+    """A seeded subject's name in the reader's language ("English" the subject, with its own context,
+    is not "English" the language)."""
+    return pgettext("school subject", name)
 
 
 class Programme(models.Model):
