@@ -77,7 +77,7 @@ def test_the_error_summary_lists_each_wrong_field_as_a_link_and_takes_focus(clie
     html = client.post(register_url(cohort), data).content.decode()
     summary = re.search(r'<div class="alert alert-danger error-summary"[^>]*>(.*?)</div>', html, re.S)
     assert summary and "autofocus" in summary.group(0) and 'tabindex="-1"' in summary.group(0)
-    links = re.findall(r'<a href="#([^"]+)">', summary.group(1))
+    links = re.findall(r'<a class="alert-link" href="#([^"]+)">', summary.group(1))
     assert links == ["id_gender_0", "id_email", "id_phone"]
     for target in links:
         assert f'id="{target}"' in html
