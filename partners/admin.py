@@ -32,7 +32,7 @@ class PartnerAdmin(CountryAsTextMixin, TranslationAdmin):
     list_display = ["name", "acronym", "kind", "country", "city", "parent", "contact_count"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
-    search_fields = ["name", "name_local", "acronym", "city"]
+    search_fields = ["name_en", "name_km", "name_th", "name_vi", "name_local", "acronym", "city"]
     autocomplete_fields = ["parent"]
     inlines = [ContactInline]
 

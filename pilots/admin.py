@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -33,6 +34,12 @@ from .models import (
 )
 
 User = get_user_model()
+
+
+def every_language(*fields: str) -> list[str]:
+    """Search translated fields in every language: modeltranslation would search only the admin
+    user's own language, so an English name would not be found from the Khmer admin."""
+    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
 
 
 class ReportDataMixin:
@@ -92,7 +99,7 @@ class ModuleInline(TranslationTabularInline):
 class ProgrammeAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["name", "start_date", "end_date", "agreement", "completion_min_attendance"]
     list_select_related = ["agreement"]
-    search_fields = ["name", "description"]
+    search_fields = every_language("name", "description")
     date_hierarchy = "start_date"
     autocomplete_fields = ["lead_partners", "agreement"]
     inlines = [ModuleInline]
@@ -103,7 +110,7 @@ class ModuleAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["code", "title", "programme", "planned_hours", "order"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
-    search_fields = ["code", "title", "summary", "case_studies", "risk_factors"]
+    search_fields = ["code", *every_language("title", "summary"), "case_studies", "risk_factors"]
     autocomplete_fields = ["programme"]
 
 
@@ -165,7 +172,7 @@ class CohortAdmin(ReportDataMixin, TranslationAdmin):
     ]
     list_filter = ["country", "year", "status", "kind", "language", "requires_approval"]
     list_select_related = ["programme"]
-    search_fields = ["name", "code", "venue", "description"]
+    search_fields = ["code", *every_language("name", "venue", "description")]
     date_hierarchy = "start_date"
     autocomplete_fields = ["programme", "province", "organiser", "team"]
     prepopulated_fields = {"code": ["name"]}
@@ -213,7 +220,7 @@ class SessionAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["title", "cohort", "date", "starts_at", "ends_at", "mode", "module"]
     list_filter = ["mode", "cohort__country", "cohort__year"]
     list_select_related = ["cohort", "module"]
-    search_fields = ["title", "venue", "facilitators", "cohort__name"]
+    search_fields = [*every_language("title", "venue"), "facilitators", "cohort__name_en"]
     date_hierarchy = "date"
     autocomplete_fields = ["cohort", "module"]
 
@@ -323,7 +330,7 @@ class EnrolmentAdmin(ReportDataHistoryAdmin):
         "teacher__given_name_latin",
         "teacher__email",
         "teacher__school",
-        "cohort__name",
+        "cohort__name_en",
     ]
     date_hierarchy = "created_at"
     autocomplete_fields = ["teacher", "cohort"]

@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from pilots.i18n import django_strings
-from tests.factories import EnrolmentFactory, TeacherFactory
+from tests.factories import CohortFactory, EnrolmentFactory, TeacherFactory
 from tests.i18n.test_translations import catalogue, parse_po
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +62,11 @@ def test_every_admin_message_we_carry_is_translated(language):
             continue  # plural messages: checked with every other entry by test_translations
         entry = entries.get((None, msgid))
         assert entry and all(t.strip() for t in entry["msgstr"].values()), (language, msgid)
+
+
+def test_the_khmer_admin_finds_a_cohort_by_its_english_or_khmer_name(admin_client):
+    CohortFactory(name="Takeo in-service", name_km="វគ្គតាកែវ")
+    url = reverse("admin:pilots_cohort_changelist")
+    for term in ("Takeo", "តាកែវ"):
+        assert "វគ្គតាកែវ</a>" in _get(admin_client, f"{url}?q={term}", "km"), term
+    assert "វគ្គតាកែវ</a>" not in _get(admin_client, f"{url}?q=Kampot", "km")
