@@ -77,14 +77,15 @@ def test_a_teacher_walks_the_whole_path_in_their_language_on_a_phone(page, langu
     # A missing name and a mistyped email: the summary at the top takes focus and links each field.
     fill_registration(page, country=country, family="", given=given, email="teacher@gmial.com")
     page.locator("form[method=post] button[type=submit].btn-lg").click()
-    assert page.evaluate("document.activeElement.id") == "form-errors"
+    page.locator("#form-errors").wait_for()  # it takes focus by autofocus, no script of ours
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-errors'")
     summary = page.locator("#form-errors")
     assert summary.locator("a[href='#id_family_name']").count() == 1
     assert "teacher@gmail.com" in summary.inner_text()
     assert _fits_the_phone(page)
     assert_accessible(page, f"the form with errors in {language}")
     summary.locator("a[href='#id_family_name']").click()
-    assert page.evaluate("document.activeElement.id") == "id_family_name"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_family_name'")
     page.fill("#id_family_name", family)
     page.locator("button[name=email_suggestion][value=accept]").click()
 

@@ -88,7 +88,7 @@ def test_errors_are_shown_next_to_their_fields(page):
     page.get_by_role("button", name="Register", exact=True).click()
 
     assert page.locator("#form-errors h2").inner_text() == "Please correct the following:"
-    assert page.evaluate("document.activeElement.id") == "form-errors"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-errors'")
     for field, message in [
         ("family_name", "This field is required."),
         ("email", "Enter a valid email address."),
