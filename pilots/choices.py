@@ -132,7 +132,9 @@ class PersonTitle(models.TextChoices):
     DR = "dr", pgettext_lazy("personal title", "Dr")
 
 
-# The titles each country's forms customarily offer; a regional teacher sees them all.
+# The titles each country's forms customarily offer; a regional form offers the same ones ("Ms" is
+# for staff to set: Vietnamese and Thai render it with the same word as another title).
+PUBLIC_TITLES = (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR)
 COUNTRY_TITLES = {
     Country.CAMBODIA: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),
     Country.THAILAND: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),

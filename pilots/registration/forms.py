@@ -14,11 +14,11 @@ from pilots.choices import (
     COUNTRY_LANGUAGE,
     COUNTRY_TITLES,
     NICKNAME_COUNTRIES,
+    PUBLIC_TITLES,
     REGIONAL,
     Country,
     Language,
     NameOrder,
-    PersonTitle,
 )
 from pilots.choices import name_order_for as name_order_for_country
 from pilots.email_typos import suggest_email
@@ -219,7 +219,7 @@ class RegistrationForm(forms.ModelForm):
     def _arrange_names(self):
         """Names in the order the teacher's country writes them, with its titles and its labels."""
         country = self.cohort.country
-        titles = COUNTRY_TITLES.get(country, tuple(PersonTitle))
+        titles = COUNTRY_TITLES.get(country, PUBLIC_TITLES)
         self.fields["title"].choices = [("", _("No title")), *[(t.value, t.label) for t in titles]]
         self.fields["title"].required = False
         language = (get_language() or "").split("-")[0]
