@@ -44,6 +44,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG o
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, whose forms it extends
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -389,3 +390,13 @@ PILOTS_API_PUBLIC_RATE = os.environ.get("PILOTS_API_PUBLIC_RATE", "300/m")
 
 # Check-in: the code on the staff screen changes every this many seconds.
 PILOTS_CHECKIN_WINDOW_SECONDS = int(os.environ.get("PILOTS_CHECKIN_WINDOW_SECONDS", "30"))
+
+# Translated content (pilots/translation.py): one column per language; a page shows the reader's
+# language and falls back to English, which the templates mark with lang="en".
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "km", "th", "vi")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A refused form (expired CSRF token, cookies blocked) explained in the teacher's language.
+CSRF_FAILURE_VIEW = "pilots.views.csrf_failure"
+# Date formats of our readers where Django's differ (Vietnamese "ngày" in lower case...).
+FORMAT_MODULE_PATH = ["pilots.formats"]

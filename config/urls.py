@@ -28,4 +28,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-handler500 = "pilots.errors.server_error"
+
+# Error pages in the visitor's language, inside the site's layout (pilots/views.py).
+handler403 = "pilots.views.permission_denied"
+handler404 = "pilots.views.page_not_found"
+handler500 = "pilots.errors.server_error"  # a database outage: 503; else pilots.views

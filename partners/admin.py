@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from modeltranslation.admin import TranslationAdmin
 
 from .forms import CountryCodeField
 from .models import Agreement, AgreementParty, Contact, Partner
@@ -27,11 +28,11 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(CountryAsTextMixin, admin.ModelAdmin):
+class PartnerAdmin(CountryAsTextMixin, TranslationAdmin):
     list_display = ["name", "acronym", "kind", "country", "city", "parent", "contact_count"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
-    search_fields = ["name", "name_local", "acronym", "city"]
+    search_fields = ["name_en", "name_km", "name_th", "name_vi", "name_local", "acronym", "city"]
     autocomplete_fields = ["parent"]
     inlines = [ContactInline]
 

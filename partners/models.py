@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -13,7 +14,7 @@ class PartnerKind(models.TextChoices):
     TRAINING_CENTRE = "training_centre", _("Teacher-training centre")
     SCHOOL_NETWORK = "school_network", _("School or school network")
     DONOR = "donor", _("Donor")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("organisation kind", "Other")
 
 
 class Partner(models.Model):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -6,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import data_version
@@ -39,6 +41,12 @@ from .models import (
 from .templatetags.reports_tags import pct
 
 User = get_user_model()
+
+
+def every_language(*fields: str) -> list[str]:
+    """Search translated fields in every language: modeltranslation would search only the admin
+    user's own language, so an English name would not be found from the Khmer admin."""
+    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
 
 
 class ReportDataMixin:
@@ -147,35 +155,35 @@ class SubjectAdmin(ReportDataMixin, admin.ModelAdmin):
 # --- programme ------------------------------------------------------------------------------
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(TranslationTabularInline):
     model = Module
     extra = 0
     fields = ["order", "code", "title", "planned_hours"]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ReportDataMixin, admin.ModelAdmin):
+class ProgrammeAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["name", "start_date", "end_date", "agreement", "completion_min_attendance"]
     list_select_related = ["agreement"]
-    search_fields = ["name", "description"]
+    search_fields = every_language("name", "description")
     date_hierarchy = "start_date"
     autocomplete_fields = ["lead_partners", "agreement"]
     inlines = [ModuleInline]
 
 
 @admin.register(Module)
-class ModuleAdmin(ReportDataMixin, admin.ModelAdmin):
+class ModuleAdmin(ReportDataMixin, TranslationAdmin):
     list_display = ["code", "title", "programme", "planned_hours", "order"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
-    search_fields = ["code", "title", "summary", "case_studies", "risk_factors"]
+    search_fields = ["code", *every_language("title", "summary"), "case_studies", "risk_factors"]
     autocomplete_fields = ["programme"]
 
 
 # --- cohorts and sessions -------------------------------------------------------------------
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(TranslationTabularInline):
     model = Session
     extra = 0
     fields = ["date", "starts_at", "ends_at", "title", "module", "mode", "venue"]
@@ -217,7 +225,7 @@ class EnrolmentInline(CountryScopeMixin, admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(CountryScopeMixin, ReportDataMixin, admin.ModelAdmin):
+class CohortAdmin(CountryScopeMixin, ReportDataMixin, TranslationAdmin):
     country_lookups = ("country",)
     list_display = [
         "name",
@@ -232,7 +240,7 @@ class CohortAdmin(CountryScopeMixin, ReportDataMixin, admin.ModelAdmin):
     ]
     list_filter = ["country", "year", "status", "kind", "language", "requires_approval"]
     list_select_related = ["programme"]
-    search_fields = ["name", "code", "venue", "description"]
+    search_fields = ["code", *every_language("name", "venue", "description")]
     date_hierarchy = "start_date"
     autocomplete_fields = ["programme", "province", "organiser", "team"]
     prepopulated_fields = {"code": ["name"]}
@@ -276,12 +284,12 @@ class CohortAdmin(CountryScopeMixin, ReportDataMixin, admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(CountryScopeMixin, ReportDataMixin, admin.ModelAdmin):
+class SessionAdmin(CountryScopeMixin, ReportDataMixin, TranslationAdmin):
     country_lookups = ("cohort__country",)
     list_display = ["title", "cohort", "date", "starts_at", "ends_at", "mode", "module"]
     list_filter = ["mode", "cohort__country", "cohort__year"]
     list_select_related = ["cohort", "module"]
-    search_fields = ["title", "venue", "facilitators", "cohort__name"]
+    search_fields = [*every_language("title", "venue"), "facilitators", "cohort__name_en"]
     date_hierarchy = "date"
     autocomplete_fields = ["cohort", "module"]
 
@@ -326,7 +334,7 @@ class TeacherAdmin(CountryScopeMixin, ReportDataHistoryAdmin):
     inlines = [TeacherEnrolmentInline]
     fieldsets = [
         (_("Name"), {"fields": [
-            ("family_name", "given_name"), ("family_name_latin", "given_name_latin"), "nickname",
+            "title", ("family_name", "given_name"), ("family_name_latin", "given_name_latin"), "nickname",
             "name_order",
         ]}),
         (_("Contact"), {"fields": ["email", "phone", "preferred_language"]}),
@@ -395,7 +403,7 @@ class EnrolmentAdmin(CountryScopeMixin, ReportDataHistoryAdmin):
         "teacher__given_name_latin",
         "teacher__email",
         "teacher__school",
-        "cohort__name",
+        "cohort__name_en",
     ]
     date_hierarchy = "created_at"
     autocomplete_fields = ["teacher", "cohort"]

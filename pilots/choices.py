@@ -7,6 +7,7 @@ same question of the same table.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Country(models.TextChoices):
@@ -60,7 +61,7 @@ class CohortStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     OPEN = "open", _("Open for registration")
     CLOSED = "closed", _("Registration closed")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("cohort status", "Completed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -70,7 +71,7 @@ class EnrolmentStatus(models.TextChoices):
     WAITLISTED = "waitlisted", _("Waiting list")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("enrolment status", "Completed")
 
 
 # Enrolments that hold a seat.
@@ -101,7 +102,7 @@ class SchoolLevel(models.TextChoices):
     TEACHER_TRAINING = "teacher_training", _("Teacher-training centre")
     UNIVERSITY = "university", _("University")
     EDUCATION_OFFICE = "education_office", _("Education office")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("school level", "Other")
 
 
 class AttendanceStatus(models.TextChoices):
@@ -137,3 +138,27 @@ class EmailKind(models.TextChoices):
     CALENDAR_UPDATE = "calendar_update", _("Dates or venue changed")
     SURVEY_INVITE = "survey_invite", _("Survey invitation")
     SURVEY_CLOSING = "survey_closing", _("Survey closing soon")
+
+
+class PersonTitle(models.TextChoices):
+    """A title for letters and certificates. Each language renders it its own way: Thai นาย/นาง/
+    นางสาว, Khmer លោក/លោកស្រី/កញ្ញា, Vietnamese Ông/Bà/Cô."""
+
+    MR = "mr", pgettext_lazy("personal title", "Mr")
+    MRS = "mrs", pgettext_lazy("personal title", "Mrs")
+    MISS = "miss", pgettext_lazy("personal title", "Miss")
+    MS = "ms", pgettext_lazy("personal title", "Ms")
+    DR = "dr", pgettext_lazy("personal title", "Dr")
+
+
+# The titles each country's forms customarily offer; a regional form offers the same ones ("Ms" is
+# for staff to set: Vietnamese and Thai render it with the same word as another title).
+PUBLIC_TITLES = (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR)
+COUNTRY_TITLES = {
+    Country.CAMBODIA: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),
+    Country.THAILAND: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),
+    Country.VIETNAM: (PersonTitle.MR, PersonTitle.MRS, PersonTitle.MISS, PersonTitle.DR),
+}
+
+# Countries where a nickname is part of how people are known (Thai ชื่อเล่น).
+NICKNAME_COUNTRIES = (Country.THAILAND,)

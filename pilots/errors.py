@@ -1,5 +1,5 @@
 """The 500 handler: a database that is briefly unreachable gets a "try again in a moment" page
-(503, Retry-After), not an error page; anything else is Django's usual 500."""
+(503, Retry-After), not an error page; anything else is the site's translated 500 page."""
 
 import logging
 import sys
@@ -8,7 +8,8 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.defaults import server_error as default_server_error
+
+from pilots.views import server_error as error_page
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +31,11 @@ def is_database_unavailable(exception: BaseException | None) -> bool:
 
 
 @requires_csrf_token
-def server_error(request, template_name="500.html"):
+def server_error(request):
     # Django calls the handler inside its `except` block: the exception is the one being handled.
     exception = sys.exc_info()[1]
     if not is_database_unavailable(exception):
-        return default_server_error(request, template_name)
+        return error_page(request)
     # The path is not logged: a status link carries a token.
     logger.warning("Database unavailable during a %s request: %s", request.method, type(exception).__name__)
     # Rendered without the request: its context processors would query the database again.

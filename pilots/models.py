@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -24,6 +25,7 @@ from .choices import (
     Gender,
     Language,
     NameOrder,
+    PersonTitle,
     SchoolLevel,
     SessionMode,
 )
@@ -74,7 +76,13 @@ class Subject(models.Model):
         verbose_name_plural = _("subjects")
 
     def __str__(self):
-        return str(_(self.name))
+        return subject_name(self.name)
+
+
+def subject_name(name: str) -> str:
+    """A seeded subject's name in the reader's language ("English" the subject, with its own context,
+    is not "English" the language)."""
+    return pgettext("school subject", name)
 
 
 class Programme(models.Model):
@@ -354,6 +362,10 @@ class Teacher(models.Model):
     family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=150, blank=True)
     given_name_latin = models.CharField(_("given name (Latin letters)"), max_length=150, blank=True)
     nickname = models.CharField(_("nickname"), max_length=100, blank=True)
+    # For letters and certificates ("Dear Mrs ...", "นางสาว ..."); each language renders its own word.
+    title = models.CharField(
+        pgettext_lazy("personal title", "title"), max_length=10, choices=PersonTitle, blank=True
+    )
     name_order = models.CharField(
         _("name order"), max_length=20, choices=NameOrder, default=NameOrder.FAMILY_FIRST
     )
@@ -425,6 +437,9 @@ class Teacher(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(family_name="") | ~Q(given_name=""), name="teacher_has_a_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(title="") | Q(title__in=PersonTitle.values), name="teacher_title_valid"
             ),
         ]
 
@@ -505,6 +520,16 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.teacher} – {self.cohort} ({self.get_status_display()})"
+
+    def waitlist_position(self) -> int | None:
+        """1 for the next teacher to get a seat, in the order promotion uses
+        (`EnrolmentQuerySet.waiting`); None when not on the waiting list. One query."""
+        if self.status != EnrolmentStatus.WAITLISTED:
+            return None
+        ahead = Enrolment.objects.waiting().filter(cohort_id=self.cohort_id).filter(
+            Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+        )
+        return ahead.count() + 1
 
 
 class Attendance(models.Model):

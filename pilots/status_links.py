@@ -57,6 +57,15 @@ def link_expires_on(cohort_end: dt.date, issued: dt.datetime | None) -> dt.date:
     return start + dt.timedelta(days=settings.PILOTS_STATUS_LINK_DAYS)
 
 
+def signed_enrolment_id(token: str) -> int | None:
+    """The enrolment id a token was signed for, or None; no database query and no expiry check
+    (for choosing the page's language: the view itself checks the link)."""
+    unsigned = _unsign(token)
+    if unsigned is None or not unsigned[0].isdigit():
+        return None
+    return int(unsigned[0])
+
+
 def read_registration_token(token: str, *, today: dt.date | None = None) -> int | None:
     """The enrolment id in a valid token, or None for a forged, altered or malformed one, or one of
     an enrolment that no longer exists; LinkExpired when the link's time is over."""

@@ -62,6 +62,8 @@ COHORTS = [
 ]
 
 PROVINCE_OF = {"KH": "KH-12", "TH": "TH-10", "VN": "VN-HN"}
+# Where the in-person sessions of a cohort that is partly online meet.
+IN_PERSON_VENUE = {"open-regional-tot": "Bangkok"}
 
 
 def _demo_teacher(language: str, index: int, provinces: dict) -> Teacher:
@@ -126,16 +128,17 @@ def seed_open_cohorts(*, programme, stdout=None) -> list[Cohort]:
             },
         )
         for index, module in enumerate(modules):
+            mode = SessionMode.ONLINE if online and index < 2 else SessionMode.IN_PERSON
             Session.objects.update_or_create(
                 cohort=cohort,
                 module=module,
                 defaults={
-                    "title": module.title,
+                    "title": module.title_en,
                     "date": start + dt.timedelta(days=index // 2),
                     "starts_at": dt.time(8, 0) if index % 2 == 0 else dt.time(13, 30),
                     "ends_at": dt.time(11, 30) if index % 2 == 0 else dt.time(16, 30),
-                    "mode": SessionMode.ONLINE if online and index < 2 else SessionMode.IN_PERSON,
-                    "venue": venue,
+                    "mode": mode,
+                    "venue": "" if mode == SessionMode.ONLINE else IN_PERSON_VENUE.get(code, venue),
                 },
             )
         teacher_languages = [language] if language in NAMES else ["km", "th", "vi"]

@@ -42,6 +42,7 @@ from pilots.roles import COORDINATORS, PROGRAMME_STAFF
 
 from .open_cohorts import seed_open_cohorts
 from .people import PeopleMaker
+from .translations import translate_demo_content
 
 PROGRAMME_NAME = "Atrocity Crimes Prevention through Education, 2020-2024 pilots"
 
@@ -276,6 +277,7 @@ def seed_demo(stdout=None):
     seed_regional_cohort(programme, partners, people)
     seed_national_cohorts(programme, partners, people)
     seed_open_cohorts(programme=programme, stdout=stdout)
+    translate_demo_content(programme)
     accounts = seed_accounts()
     # Bulk-created rows: the reports are told, as by every other writer.
     data_version.data_changed()

@@ -6,7 +6,7 @@ missing or awkward. Listing the msgids here lets `makemessages` put them into ou
 this module: it exists only to be read by `makemessages`.
 """
 
-from django.utils.translation import gettext_noop, ngettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 DJANGO_FORM_MESSAGES = [
     gettext_noop("This field is required."),
@@ -36,15 +36,102 @@ DJANGO_FORM_MESSAGES = [
     gettext_noop("CSRF verification failed. Request aborted."),
 ]
 
-# Names of the school subjects seeded by migration 0002; Subject.__str__ translates them at run time.
+# Names of the school subjects seeded by migration 0002; `models.subject_name` translates them at run
+# time, in their own context ("History" the subject is not the admin's "History" of changes).
 SUBJECT_NAMES = [
+    pgettext_lazy("school subject", "History"),
+    pgettext_lazy("school subject", "Khmer literature"),
+    pgettext_lazy("school subject", "Thai language and literature"),
+    pgettext_lazy("school subject", "Vietnamese literature"),
+    pgettext_lazy("school subject", "Citizen morality and civics"),
+    pgettext_lazy("school subject", "Social studies"),
+    pgettext_lazy("school subject", "Geography"),
+    pgettext_lazy("school subject", "English"),
+    pgettext_lazy("school subject", "Other subject"),
+]
+
+# Month names (Django's date formats, "F"): Django's Khmer catalogue spells March មិនា; ours មីនា.
+MONTH_NAMES = [
+    gettext_noop("January"), gettext_noop("February"), gettext_noop("March"), gettext_noop("April"),
+    gettext_noop("May"), gettext_noop("June"), gettext_noop("July"), gettext_noop("August"),
+    gettext_noop("September"), gettext_noop("October"), gettext_noop("November"),
+    gettext_noop("December"),
+]
+
+# The Django admin and django-simple-history screens staff use every day, where Django's Khmer (and
+# some Thai) catalogues leave them in English and simple-history ships none of our languages.
+ADMIN_MESSAGES = [
+    gettext_noop("Action:"),
+    gettext_noop("Run the selected action"),
+    gettext_noop("Go"),
+    gettext_noop("Click here to select the objects across all pages"),
+    gettext_noop("Select all %(total_count)s %(module_name)s"),
+    gettext_noop("Clear selection"),
+    gettext_noop("0 of %(cnt)s selected"),
+    ngettext_lazy("%(total_count)s selected", "All %(total_count)s selected", "total_count"),
+    gettext_noop("Search"),
+    ngettext_lazy("%(counter)s result", "%(counter)s results", "counter"),
+    gettext_noop("None"),
+    gettext_noop("No date"),
+    gettext_noop("Has date"),
+    gettext_noop("Administration"),
+    gettext_noop("Models in the %(name)s application"),
+    gettext_noop("Recent actions"),
+    gettext_noop("My actions"),
+    gettext_noop("Unknown content"),
+    gettext_noop("View site"),
+    gettext_noop("Delete?"),
+    gettext_noop("Summary"),
+    gettext_noop("Objects"),
+    gettext_noop("No, take me back"),
+    gettext_noop("Delete multiple objects"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+    gettext_noop("Successfully deleted %(count)d %(items)s."),
+    gettext_noop("Add another %(verbose_name)s"),
+    gettext_noop("Change selected %(model)s"),
+    gettext_noop("Add another %(model)s"),
+    gettext_noop("Delete selected %(model)s"),
+    gettext_noop("Please correct the error below."),
+    gettext_noop("Please correct the errors below."),
+    gettext_noop("Hold down “Control”, or “Command” on a Mac, to select more than one."),
+    gettext_noop("Currently:"),
+    gettext_noop("Change:"),
+    gettext_noop("Lookup"),
+    gettext_noop("Remove from sorting"),
+    gettext_noop("Toggle sorting"),
+    gettext_noop("Sorting priority: %(priority_number)s"),
+    gettext_noop("No action selected."),
+    gettext_noop("Items must be selected in order to perform actions on them. No items have been changed."),
+    ngettext_lazy(
+        "%(count)s %(name)s was changed successfully.", "%(count)s %(name)s were changed successfully.", "count"
+    ),
+    gettext_noop("The {name} “{obj}” was added successfully."),
+    gettext_noop("The {name} “{obj}” was changed successfully."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    gettext_noop("Added."),
+    gettext_noop("Changed {fields}."),
+    gettext_noop("Enter a username and password."),
+    gettext_noop("Forgotten your password or username?"),
+    # django-simple-history
     gettext_noop("History"),
-    gettext_noop("Khmer literature"),
-    gettext_noop("Thai language and literature"),
-    gettext_noop("Vietnamese literature"),
-    gettext_noop("Citizen morality and civics"),
-    gettext_noop("Social studies"),
-    gettext_noop("Geography"),
-    gettext_noop("English"),
-    gettext_noop("Other subject"),
+    gettext_noop("Changed by"),
+    gettext_noop("Changes"),
+    gettext_noop("Change reason"),
+    gettext_noop("Date/time"),
+    gettext_noop("Object"),
+    gettext_noop("Comment"),
+    gettext_noop("Revert"),
+    gettext_noop("Close"),
+    gettext_noop("Change History"),
+    gettext_noop("This object doesn't have a change history."),
+    gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
+    gettext_noop("Press the 'Change History' button below to edit the history."),
+    gettext_noop("View history: %s"),
+    gettext_noop("Change history: %s"),
+    gettext_noop("View %s"),
+    gettext_noop("Revert %s"),
+    gettext_noop("You may edit it again below"),
+    ngettext_lazy("entry", "entries", "counter"),
 ]

@@ -6,10 +6,11 @@ that only the page knows:
 
 1. An explicit choice (the language cookie) always wins: nothing is changed.
 2. A browser that asks for Khmer, Thai or Vietnamese gets it.
-3. Otherwise, on a cohort's pages (`code` in the URL) the cohort's language of instruction applies,
-   and on a teacher's own pages (`token` in the URL) the language they registered in; so a teacher
-   whose phone is set to English still reads the Khmer cohort, its form and the Khmer confirmation.
-4. Otherwise the browser's choice (or English) stands.
+3. Otherwise, on a teacher's own pages (`token` in the URL) the language they registered in: a
+   teacher who registered in Khmer reads their status page in Khmer, whatever the phone says.
+4. Otherwise the browser's choice (or English) stands. A cohort's pages keep the visitor's language
+   (the language must not change between the list and the form); they offer the cohort's language
+   of instruction with a button (`cohort_language_switch.html`), a choice that then sticks.
 
 It costs one small query on those pages only, and only for visitors who never chose a language.
 """
@@ -18,12 +19,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from pilots.models import Cohort, Enrolment
-from pilots.status_links import LinkExpired, read_registration_token
+from pilots.models import Enrolment
+from pilots.status_links import signed_enrolment_id
 
 # Registration pages whose URL names a cohort or carries a registration token.
 NAMESPACE = "registration"
-COHORT_VIEWS = {"cohort_detail", "register"}
 TOKEN_VIEWS = {"my_registration", "done", "withdraw"}
 # The teacher's data-rights pages behind the same token (pilots.privacy).
 PRIVACY_TOKEN_VIEWS = {"my_data", "my_data_json", "consent", "request"}
@@ -47,22 +47,16 @@ def browser_language(request) -> str | None:
 
 
 def page_language(request, view_kwargs) -> str | None:
-    """The cohort's language of instruction, or the language a teacher registered in, or None."""
+    """The language a teacher registered in (on their own pages), or None."""
     match = request.resolver_match
     if match is None:
         return None
     privacy_page = match.namespace == "privacy" and match.url_name in PRIVACY_TOKEN_VIEWS
     if match.namespace != NAMESPACE and not privacy_page:
         return None
-    if match.url_name in COHORT_VIEWS and view_kwargs.get("code"):
-        return _supported(
-            Cohort.objects.filter(code=view_kwargs["code"]).values_list("language", flat=True).first()
-        )
     if (match.url_name in TOKEN_VIEWS or privacy_page) and view_kwargs.get("token"):
-        try:
-            enrolment_id = read_registration_token(view_kwargs["token"])
-        except LinkExpired as expired:
-            enrolment_id = expired.enrolment_id  # the expired page speaks the teacher's language too
+        # The signature only (no query): an expired link's page speaks the teacher's language too.
+        enrolment_id = signed_enrolment_id(view_kwargs["token"])
         if enrolment_id is None:
             return None
         return _supported(
@@ -72,7 +66,7 @@ def page_language(request, view_kwargs) -> str | None:
 
 
 class PageLanguageMiddleware:
-    """Apply the cohort's (or the registration's) language when the visitor has not chosen one."""
+    """Apply the registration's language when the visitor has not chosen one."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -51,7 +51,7 @@ REGISTRY = [
     Personal(
         "pilots.Teacher", "pk",
         erase={"family_name": "", "given_name": ERASED_NAME, "family_name_latin": "", "given_name_latin": "",
-               "nickname": "", "email": "", "phone": "", "school": ""},
+               "nickname": "", "email": "", "phone": "", "school": "", "title": ""},
         keep=("name_order", "gender", "school_level", "preferred_language", "consent_version",
               "consent_language"),
         history="delete",

@@ -10,7 +10,18 @@ from django.forms.models import construct_instance
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from pilots.choices import COUNTRY_LANGUAGE, REGIONAL, Country, Language
+from pilots.choices import (
+    COUNTRY_LANGUAGE,
+    COUNTRY_TITLES,
+    NICKNAME_COUNTRIES,
+    PUBLIC_TITLES,
+    REGIONAL,
+    Country,
+    Language,
+    NameOrder,
+)
+from pilots.choices import name_order_for as name_order_for_country
+from pilots.email_typos import suggest_email
 from pilots.models import Province, Subject, Teacher
 from pilots.province_names import province_choices, province_label
 from pilots.teachers import (
@@ -27,6 +38,9 @@ from pilots.teachers import (
 
 class TelInput(forms.TextInput):
     input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "tel", **(attrs or {})})
 
 
 class NormalisedCharField(forms.CharField):
@@ -89,6 +103,7 @@ class RegistrationForm(forms.ModelForm):
     class Meta:
         model = Teacher
         fields = [
+            "title",
             "family_name",
             "given_name",
             "family_name_latin",
@@ -121,6 +136,7 @@ class RegistrationForm(forms.ModelForm):
             "family_name_latin": _("Family name in Latin letters"),
             "given_name_latin": _("Given name in Latin letters"),
             "nickname": _("Nickname"),
+            "title": _("Title (optional)"),
             "email": _("Email"),
             "school": _("School or institution"),
             "school_level": _("School level"),
@@ -135,6 +151,7 @@ class RegistrationForm(forms.ModelForm):
             "family_name_latin": _("Optional, as in your passport."),
             "given_name_latin": _("Optional, as in your passport."),
             "nickname": _("Optional."),
+            "title": _("For letters and certificates."),
             "email": _("We send your confirmation and your registration link here."),
             "years_experience": _("Optional."),
         }
@@ -157,15 +174,18 @@ class RegistrationForm(forms.ModelForm):
             country__in=phone_countries(cohort), valid_until__isnull=True
         )
         self.fields["province"].empty_label = _("Choose your province")
+        self.fields["school_level"].choices = [
+            ("", _("Choose your school level")), *[c for c in self.fields["school_level"].choices if c[0]]
+        ]
+        self.email_suggestion = None
+        self._arrange_names()
         self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
         self.fields["province"].choices = province_choices(self.fields["province"])
         self.fields["years_experience"].min_value = 0
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
-        self.fields["phone"].help_text = _("For example %(example)s.") % {
-            "example": phone_example(cohort.country or "KH")
-        }
+        self.fields["phone"].help_text = self._phone_hint()
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
-        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
         self.fields["family_name"].widget.attrs.update({"autocomplete": "family-name"})
         self.fields["given_name"].widget.attrs.update({"autocomplete": "given-name"})
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
@@ -177,12 +197,69 @@ class RegistrationForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Fieldset(_("Your name"), "family_name", "given_name", "family_name_latin",
-                     "given_name_latin", "nickname", "gender"),
+            Fieldset(_("Your name"), *self.name_fields, "gender"),
             Fieldset(_("How to reach you"), "email", "phone", "preferred_language"),
             Fieldset(_("Your school"), "school", "school_level", "province", "subjects",
                      "years_experience"),
         )
+
+    def _teacher_country(self) -> str:
+        """The country whose conventions apply: the cohort's, else (regional) the chosen province's."""
+        if self.cohort.country:
+            return self.cohort.country
+        province_id = self.data.get(self.add_prefix("province")) if self.is_bound else None
+        if province_id and _is_plausible_pk(province_id):
+            province = Province.objects.filter(pk=province_id).only("country").first()
+            return province.country if province else ""
+        return ""
+
+    def _phone_hint(self) -> str:
+        country = self._teacher_country()
+        if country:
+            return _("For example %(example)s.") % {"example": phone_example(country)}
+        # A regional cohort before a province is chosen: one example per country.
+        return _("With your country code, for example %(examples)s.") % {"examples": ", ".join(
+            f"{phone_example(code)} ({label})" for code, label in Country.choices
+        )}
+
+    def _arrange_names(self):
+        """Names in the order the teacher's country writes them, with its titles and its labels."""
+        country = self.cohort.country
+        titles = COUNTRY_TITLES.get(country, PUBLIC_TITLES)
+        self.fields["title"].choices = [("", _("No title")), *[(t.value, t.label) for t in titles]]
+        self.fields["title"].required = False
+        language = (get_language() or "").split("-")[0]
+        if country == Country.VIETNAM or language == Language.VIETNAMESE:
+            # Vietnamese "tên" alone would leave out the middle name (Văn, Thị...).
+            self.fields["given_name"].label = _("Middle and given name")
+            self.fields["given_name_latin"].label = _("Middle and given name in Latin letters")
+        if country and country not in NICKNAME_COUNTRIES:
+            del self.fields["nickname"]
+        order = ["family_name", "given_name"]
+        latin = ["family_name_latin", "given_name_latin"]
+        if country and name_order_for_country(country) == NameOrder.GIVEN_FIRST:
+            order.reverse()
+            latin.reverse()
+        self.name_fields = ["title", *order, *latin, *(["nickname"] if "nickname" in self.fields else [])]
+        self.order_fields([*self.name_fields])
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        if not email:
+            return email
+        suggestion = suggest_email(email)
+        # The teacher's answer to "did you mean ...?" (a submit button of the error summary).
+        answer = self.data.get(self.add_prefix("email_suggestion"))
+        if suggestion and answer == "accept":
+            return suggestion
+        if suggestion and answer != "ignore":
+            self.email_suggestion = suggestion
+            raise ValidationError(
+                _("Did you mean %(suggestion)s? Check the address: we send your registration link there.")
+                % {"suggestion": suggestion},
+                code="email_typo",
+            )
+        return email
 
     def clean(self):
         cleaned = super().clean()
@@ -225,7 +302,7 @@ class RegistrationForm(forms.ModelForm):
             for name in self.Meta.fields
             if name != "subjects"
         }
-        for name in ("family_name_latin", "given_name_latin", "nickname"):
+        for name in ("family_name_latin", "given_name_latin", "nickname", "title"):
             details[name] = details[name] or ""
         details["name_order"] = name_order(self.cohort, details.get("province"))
         return details

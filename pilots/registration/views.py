@@ -6,7 +6,7 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
-from pilots.choices import CohortStatus, Language
+from pilots.choices import LANGUAGE_COUNTRY, SEATED_STATUSES, CohortStatus, Language
 from pilots.enrolment import CohortBusy, EnrolmentError, can_withdraw, withdraw_enrolment
 from pilots.i18n.languages import native_language_name
 from pilots.models import Cohort, Enrolment, Erasure, Session, Teacher
@@ -40,7 +40,15 @@ def _cohort_queryset():
 def open_cohorts(request):
     form = OpenCohortFilterForm(request.GET or None)
     cohorts = form.filter(
-        _cohort_queryset().open_for_registration().order_by("start_date", "name")
+        _cohort_queryset().open_for_registration().annotate(
+            # The visitor's own country first (read from their language), then regional cohorts.
+            country_rank=Case(
+                When(country=LANGUAGE_COUNTRY.get(_request_language(), "-"), then=Value(0)),
+                When(country="", then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        ).order_by("country_rank", "start_date", "name")
     )
     return render(request, "pilots/registration/open_cohorts.html", {"form": form, "cohorts": cohorts})
 
@@ -177,7 +185,8 @@ def registration_done(request, token):
     return render(
         request,
         "pilots/registration/registration_done.html",
-        {"enrolment": enrolment, "cohort": enrolment.cohort, "token": token},
+        {"enrolment": enrolment, "cohort": enrolment.cohort, "token": token,
+         "waitlist_position": enrolment.waitlist_position()},
     )
 
 
@@ -206,14 +215,26 @@ def my_registration(request, token):
             "token": token,
             "can_withdraw": can_withdraw(enrolment),
             "is_past": enrolment.cohort.end_date < timezone.localdate(),
+            "waitlist_position": enrolment.waitlist_position(),
         },
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @_token_pages
 def withdraw(request, token):
+    """A second step that says what withdrawing does; only a POST with confirm=yes withdraws."""
     enrolment = _enrolment_from_token(token)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        if not can_withdraw(enrolment):
+            return redirect(reverse("registration:my_registration", args=[token]))
+        return render(
+            request,
+            "pilots/registration/withdraw_confirm.html",
+            {"enrolment": enrolment, "cohort": enrolment.cohort, "token": token,
+             "holds_seat": enrolment.status in SEATED_STATUSES},
+        )
     try:
         withdraw_enrolment(enrolment=enrolment)
     except CohortBusy:

@@ -7,7 +7,7 @@ from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext_lazy as _
 
 from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus, EnrolmentStatus, Gender, SchoolLevel
-from pilots.models import Assessment, Enrolment, Session, Teacher
+from pilots.models import Assessment, Enrolment, Session, Teacher, subject_name
 
 from .overview import empty_figures, finish_figures
 
@@ -134,7 +134,7 @@ def breakdowns(cohort):
     return {
         "gender": (_("Gender"), tables["gender"]),
         "school_level": (_("School level"), tables["school_level"]),
-        "subject": (_("Subject"), _breakdown(cohort, "teacher__subjects__name", lambda v: _(v))),
+        "subject": (_("Subject"), _breakdown(cohort, "teacher__subjects__name", subject_name)),
         "province": (_("Province"), tables["province"]),
     }
 
@@ -211,7 +211,7 @@ def iter_roster(cohort, chunk_size=2000, figures=None):
         .values_list("teacher_id", "subject__name").distinct()
     ):
         if name not in names:
-            names[name] = str(_(name))
+            names[name] = subject_name(name)
         subjects.setdefault(teacher_id, []).append(names[name])
     # The page takes the cohort at once; exports stream it in chunks (a server-side cursor).
     rows = enrolments.iterator(chunk_size=chunk_size) if chunk_size else enrolments

@@ -1,13 +1,14 @@
 """Formatting for reports: missing values as a dash, localised numbers, Buddhist Era years."""
 
 from django import template
-from django.utils import dateformat, numberformat
+from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from pilots.choices import BUDDHIST_ERA_OFFSET
+from pilots.i18n.dates import format_date
 from pilots.reports.rounding import rounded
 
 register = template.Library()
@@ -31,12 +32,7 @@ def era_date(value, era="ce"):
     """The date in the active language's DATE_FORMAT, its year in the Buddhist Era if asked."""
     if not value:
         return MISSING
-    fmt = get_format("DATE_FORMAT")
-    if era == "be":
-        year = str(value.year + BUDDHIST_ERA_OFFSET)
-        escaped = "".join("\\" + ch for ch in year)
-        fmt = fmt.replace("Y", escaped)
-    return dateformat.format(value, fmt)
+    return format_date(value, "DATE_FORMAT", buddhist_era=era == "be")
 
 
 def _places(value):

@@ -31,15 +31,19 @@ def html_lang(response) -> str:
         ("VN", "vi", "Đăng ký"),
     ],
 )
-def test_a_cohort_page_uses_the_cohort_language_when_the_visitor_chose_none(
+def test_an_english_browser_keeps_english_on_a_cohort_page_and_is_offered_the_cohort_language(
     client, country, language, heading
 ):
     cohort = OpenCohortFactory(country=country, language=language)
     for name in ("registration:cohort_detail", "registration:register"):
         response = client.get(reverse(name, args=[cohort.code]), HTTP_ACCEPT_LANGUAGE=ENGLISH_BROWSER)
-        assert html_lang(response) == language
-        assert response["Content-Language"] == language
-    assert f"<h1>{heading}" in response.content.decode()
+        assert html_lang(response) == "en"  # the language does not change under the visitor
+        assert f'name="language" value="{language}"' in response.content.decode()  # but is offered
+    # Choosing it (the button posts to set_language) makes the form the cohort's language.
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    response = client.get(reverse("registration:register", args=[cohort.code]),
+                          HTTP_ACCEPT_LANGUAGE=ENGLISH_BROWSER)
+    assert html_lang(response) == language and f"<h1>{heading}" in response.content.decode()
 
 
 def test_the_switcher_choice_wins_over_the_cohort_and_sticks(client):
@@ -91,9 +95,8 @@ def test_a_forged_registration_link_is_still_a_plain_404(client):
     assert response.status_code == 404
 
 
-def test_the_cohort_language_costs_one_query_only_for_visitors_without_a_choice(client):
-    cohort = OpenCohortFactory()
-    url = reverse("registration:register", args=[cohort.code])
+def test_the_registration_language_costs_one_query_only_for_visitors_without_a_choice(client):
+    url = reverse("registration:my_registration", args=[make_registration_token(EnrolmentFactory())])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
     with CaptureQueriesContext(connection) as chosen:
         client.get(url)
@@ -132,6 +135,7 @@ def test_the_form_lists_provinces_in_khmer_script(client):
 def test_the_cohort_facts_name_the_province_in_its_own_script(client):
     cohort = OpenCohortFactory(country="KH", language="km", province=Province.objects.get(code="KH-3"))
     url = reverse("registration:cohort_detail", args=[cohort.code])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
     assert "(កំពង់ចាម)" in client.get(url).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "(Kampong Cham)" in client.get(url).content.decode()

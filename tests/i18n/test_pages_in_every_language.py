@@ -154,7 +154,9 @@ def test_confirmation_status_and_withdrawal_pages_have_no_english_left(client, l
     assert status.status_code == 200
     assert not english_on_page(status), (language, "status page", english_on_page(status))
 
-    withdrawn = client.post(status.request["PATH_INFO"] + "withdraw/", follow=True)
+    confirm = client.get(status.request["PATH_INFO"] + "withdraw/")
+    assert not english_on_page(confirm), (language, "withdraw?", english_on_page(confirm))
+    withdrawn = client.post(status.request["PATH_INFO"] + "withdraw/", {"confirm": "yes"}, follow=True)
     assert not english_on_page(withdrawn), (language, "after withdrawing", english_on_page(withdrawn))
 
     settings.PILOTS_REGISTRATION_RATE = "1/h"

@@ -240,7 +240,7 @@ def _inline_management(prefix, total=0):
 
 def _cohort_post(programme, **overrides):
     data = {
-        "programme": programme.pk, "name": "Takeo 2024", "code": "takeo-2024", "year": "2024",
+        "programme": programme.pk, "name_en": "Takeo 2024", "code": "takeo-2024", "year": "2024",
         "kind": "national_inservice", "status": "planned", "country": "KH", "language": "km",
         "start_date": "2024-05-06", "end_date": "2024-05-10", "capacity": "25",
         **_inline_management("sessions"), **_inline_management("enrolments"),
@@ -277,7 +277,7 @@ def test_valid_cohort_with_sessions_is_saved(admin_client):
     programme = ProgrammeFactory()
     data = _cohort_post(programme, **_inline_management("sessions", total=1))
     data.update({"sessions-0-date": "2024-05-07", "sessions-0-starts_at": "08:00", "sessions-0-ends_at": "11:30",
-                 "sessions-0-title": "Risk factors", "sessions-0-mode": "in_person"})
+                 "sessions-0-title_en": "Risk factors", "sessions-0-mode": "in_person"})
     response = admin_client.post(reverse("admin:pilots_cohort_add"), data)
     assert response.status_code == 302
     assert Cohort.objects.get(code="takeo-2024").sessions.get().title == "Risk factors"

@@ -190,7 +190,7 @@ def test_errors_are_shown_next_to_the_fields_and_nothing_is_saved(client):
     response = client.post(register_url(cohort), data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Please correct the fields marked below." in page
+    assert "Please correct the following:" in page
     assert 'aria-describedby="id_email_helptext id_email_error"' in page or 'id_email_error' in page
     assert 'id="id_phone_error"' in page and "Enter a valid phone number" in page
     assert "Please tick the box to agree to the privacy notice." in page
@@ -321,7 +321,7 @@ def test_withdrawing_from_the_status_page_frees_the_seat_for_the_waiting_list(
     token = make_registration_token(seated)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("registration:withdraw", args=[token]), follow=True)
+        response = client.post(reverse("registration:withdraw", args=[token]), {"confirm": "yes"}, follow=True)
 
     assert "You have withdrawn." in response.content.decode()
     seated.refresh_from_db()
@@ -345,7 +345,7 @@ def test_a_tampered_or_forged_link_is_a_404(client, name):
 def test_a_withdraw_with_a_tampered_link_is_a_404_and_changes_nothing(client):
     enrolment = EnrolmentFactory(status=EnrolmentStatus.CONFIRMED)
     token = make_registration_token(enrolment) + "x"
-    assert client.post(reverse("registration:withdraw", args=[token])).status_code == 404
+    assert client.post(reverse("registration:withdraw", args=[token]), {"confirm": "yes"}).status_code == 404
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.CONFIRMED
 

@@ -138,10 +138,10 @@ def _cohort_change_data(cohort, **changes):
     """The cohort's admin change form as submitted unchanged, with `changes` (the inlines left as
     they are)."""
     data = {
-        "programme": cohort.programme_id, "name": cohort.name, "code": cohort.code, "year": cohort.year,
-        "kind": cohort.kind, "status": cohort.status, "description": cohort.description,
+        "programme": cohort.programme_id, "name_en": cohort.name, "code": cohort.code, "year": cohort.year,
+        "kind": cohort.kind, "status": cohort.status, "description_en": cohort.description,
         "country": cohort.country, "province": cohort.province_id or "", "language": cohort.language,
-        "venue": cohort.venue, "start_date": cohort.start_date.isoformat(),
+        "venue_en": cohort.venue, "start_date": cohort.start_date.isoformat(),
         "end_date": cohort.end_date.isoformat(), "capacity": cohort.capacity,
         "registration_opens_0": "", "registration_opens_1": "",
         "registration_closes_0": "", "registration_closes_1": "",
@@ -163,7 +163,7 @@ def test_renaming_a_cohort_in_the_admin_replaces_the_version_once_committed_and_
     url = reverse("admin:pilots_cohort_change", args=[cohort.pk])
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = admin_client.post(url, _cohort_change_data(cohort, name="Kampot 2023 (renamed)"))
+        response = admin_client.post(url, _cohort_change_data(cohort, name_en="Kampot 2023 (renamed)"))
         assert data_version.current() == before  # not before the commit
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Cohort.objects.get(pk=cohort.pk).name == "Kampot 2023 (renamed)"

@@ -367,7 +367,7 @@ def test_overview_and_its_exports_hold_only_the_coordinators_countries(figures, 
 
 def test_nav_shows_reports_and_sign_out_to_coordinators(figures, client, make_coordinator):
     html = client.get(reverse("pilots:home")).content.decode()
-    assert "Sign in" in html and "Reports" not in html
+    assert "Staff sign in" in html and "Reports" not in html
     client.force_login(make_coordinator("KH"))
     html = client.get(reverse("pilots:home")).content.decode()
     assert 'href="/reports/"' in html and "Sign out" in html
