@@ -287,3 +287,67 @@ PILOTS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PILOTS_EMAIL_MAX_ATTEMPTS", "5")
 # plain indexes, which is fine for `make run`.
 if not IS_POSTGRES:
     SILENCED_SYSTEM_CHECKS.append("models.W040")
+
+# ---------------------------------------------------------------------------------------------------
+# Production stack (deploy/, README "Running in production"): the proxy in front, sessions in Redis,
+# the read replica, the health probes and JSON-line logs.
+
+# Number of trusted reverse proxies in front of the app servers (nginx: 1). The client's address is
+# then the matching X-Forwarded-For entry (pilots/client_ip.py), for the rate limit and throttles.
+PILOTS_PROXY_COUNT = int(os.environ.get("PILOTS_PROXY_COUNT", "0"))
+# Behind nginx, with CSRF's Referer check on HTTPS, the Host header nginx passes on is the origin.
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST")
+
+# Sessions: the database by default; "django.contrib.sessions.backends.cache" (Redis only) or
+# "...cached_db" (Redis, written through to the database) keep app servers stateless and fast.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+if SESSION_ENGINE.endswith((".cache", ".cached_db")) and not REDIS_URL and not (DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        "SESSION_ENGINE keeps sessions in the cache, but REDIS_URL is not set: each process would "
+        "keep its own sessions and users would be logged out at random. Set REDIS_URL."
+    )
+
+# Read replica: reports and exports read from it (pilots/db_router.py), except for a user who has
+# just written (pinned to the primary for PILOTS_PRIMARY_PIN_SECONDS) and while it lags more than
+# PILOTS_REPLICA_MAX_LAG_SECONDS or does not answer (then the primary serves, and /readyz warns).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+PILOTS_READ_REPLICA = ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that is down must cost a report seconds, not a minute.
+        DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    PILOTS_READ_REPLICA = "replica"
+elif TESTING:
+    # Tests of the router switch PILOTS_READ_REPLICA on against this mirror of the test database.
+    DATABASES["replica"] = {**DATABASES["default"]}
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["pilots.db_router.ReplicaRouter"]
+PILOTS_REPLICA_NAMESPACES = ["reports"]
+PILOTS_PRIMARY_PIN_SECONDS = int(os.environ.get("PILOTS_PRIMARY_PIN_SECONDS", "15"))
+PILOTS_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PILOTS_REPLICA_MAX_LAG_SECONDS", "30"))
+PILOTS_REPLICA_CHECK_SECONDS = float(os.environ.get("PILOTS_REPLICA_CHECK_SECONDS", "5"))
+MIDDLEWARE.append("pilots.db_router.ReadYourWritesMiddleware")
+
+# Task workers (`manage.py run_worker`) write a heartbeat every PILOTS_WORKER_HEARTBEAT_SECONDS;
+# /readyz warns about each name in PILOTS_WORKER_NAMES (or, if empty, about all workers together)
+# whose last heartbeat is older than PILOTS_WORKER_HEARTBEAT_MAX_AGE.
+PILOTS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PILOTS_WORKER_HEARTBEAT_SECONDS", "10"))
+PILOTS_WORKER_HEARTBEAT_MAX_AGE = float(os.environ.get("PILOTS_WORKER_HEARTBEAT_MAX_AGE", "60"))
+PILOTS_WORKER_NAMES = env_list("PILOTS_WORKER_NAMES")
+
+# Logs: JSON lines in production (LOG_FORMAT=json, the default with DEBUG off), plain text in
+# development; the teacher's status token is redacted from every record (pilots/json_logging.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {
+        "json": {
+            "()": "pilots.json_logging.RedactingJsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.core import is_ratelimited
 
 from pilots.choices import CohortStatus, Language
+from pilots.client_ip import ratelimit_key
 from pilots.enrolment import CohortBusy, EnrolmentError, can_withdraw, withdraw_enrolment
 from pilots.i18n.languages import native_language_name
 from pilots.models import Cohort, Enrolment, Session
@@ -83,7 +84,7 @@ def register(request, code):
         return render(request, "pilots/registration/registration_closed.html", {"cohort": cohort})
     if request.method == "POST":
         if is_ratelimited(
-            request, group="pilots.register", key="ip", rate=registration_rate, method="POST",
+            request, group="pilots.register", key=ratelimit_key, rate=registration_rate, method="POST",
             increment=True,
         ):
             return _too_many_requests(request)

@@ -1,0 +1,38 @@
+"""Logs as JSON lines (python-json-logger) with the teacher's signed status token redacted.
+
+The "My registration" link /registration/<token>/ is a bearer credential: whoever has it sees and
+changes the teacher's contact details. Request paths reach the logs in messages ("Not Found:
+/registration/..."), in the `request` extra of django.request, and in gunicorn's access log, so
+every string field of every record is redacted here, whatever logger wrote it. Client addresses
+are not logged (gunicorn's access format in deploy/gunicorn.conf.py leaves them out).
+"""
+
+import re
+
+from pythonjsonlogger.json import JsonFormatter
+
+TOKEN_IN_PATH = re.compile(r"(/registration/)[^/?#\s\"'<>]+")
+REDACTED = r"\1[redacted]"
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def redact(text: str) -> str:
+    return TOKEN_IN_PATH.sub(REDACTED, text)
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    # Objects (a request, a socket) are written as their text, which may hold the path.
+    return redact(str(value))
+
+
+class RedactingJsonFormatter(JsonFormatter):
+    def process_log_record(self, log_data):
+        return {key: _clean(value) for key, value in super().process_log_record(log_data).items()}
