@@ -297,6 +297,8 @@ if not IS_POSTGRES:
 PILOTS_PROXY_COUNT = int(os.environ.get("PILOTS_PROXY_COUNT", "0"))
 # Behind nginx, with CSRF's Referer check on HTTPS, the Host header nginx passes on is the origin.
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST")
+# Load balancers and supervisors probe the app servers over plain HTTP on their private port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Sessions: the database by default; "django.contrib.sessions.backends.cache" (Redis only) or
 # "...cached_db" (Redis, written through to the database) keep app servers stateless and fast.

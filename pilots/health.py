@@ -69,9 +69,17 @@ def _check_database() -> str:
     return ""
 
 
+_migrations_applied = False
+
+
 def _check_migrations() -> str:
+    # Once all are applied they stay applied for this process's code: skip the (slow) plan then.
+    global _migrations_applied
+    if _migrations_applied:
+        return ""
     executor = MigrationExecutor(connections["default"])
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    _migrations_applied = not pending
     return f"{len(pending)} migrations not applied" if pending else ""
 
 

@@ -8,6 +8,7 @@ are not logged (gunicorn's access format in deploy/gunicorn.conf.py leaves them 
 """
 
 import re
+import time
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -34,5 +35,10 @@ def _clean(value):
 
 
 class RedactingJsonFormatter(JsonFormatter):
+    # ISO 8601 in UTC, whatever the server's or Django's time zone.
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
     def process_log_record(self, log_data):
         return {key: _clean(value) for key, value in super().process_log_record(log_data).items()}
