@@ -42,7 +42,7 @@ def replica_alias() -> str | None:
 # --- Replica health, checked at most every PILOTS_REPLICA_CHECK_SECONDS per process ---------------
 
 _health_lock = threading.Lock()
-_health = {"checked": 0.0, "ok": False, "lag": None, "reason": "not checked"}
+_health = {"checked": None, "ok": False, "lag": None, "reason": "not checked"}
 
 # Replay lag in seconds: 0 when everything received has been replayed (an idle primary sends nothing,
 # so the time since the last replayed transaction is not lag then); NULL on a server that is not a
@@ -89,7 +89,8 @@ def replica_status(force: bool = False) -> dict:
         return {"configured": False, "ok": False, "lag": None, "reason": "no replica configured"}
     now = time.monotonic()
     with _health_lock:
-        fresh = now - _health["checked"] < settings.PILOTS_REPLICA_CHECK_SECONDS
+        checked = _health["checked"]
+        fresh = checked is not None and now - checked < settings.PILOTS_REPLICA_CHECK_SECONDS
         if force or not fresh:
             was_ok = _health["ok"]
             _health.update(check_replica(alias), checked=now)
@@ -100,7 +101,7 @@ def replica_status(force: bool = False) -> dict:
 
 def forget_replica_status():
     with _health_lock:
-        _health.update(checked=0.0, ok=False, lag=None, reason="not checked")
+        _health.update(checked=None, ok=False, lag=None, reason="not checked")
 
 
 @contextlib.contextmanager
@@ -132,6 +133,11 @@ class ReplicaRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         return db == PRIMARY
+
+
+def _from_replica(chunks):
+    with reading_from_replica():
+        yield from chunks
 
 
 def _wrote_now() -> bool:
@@ -166,15 +172,36 @@ class ReadYourWritesMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if (
+        if not (
             match is not None
             and replica_alias()
             and not request.pilots_pinned_to_primary
             and request.method in ("GET", "HEAD")
             and set(match.namespaces) & set(settings.PILOTS_REPLICA_NAMESPACES)
         ):
-            _use_replica.set(True)
-        return None
+            return None
+        _use_replica.set(True)
+        try:
+            return self._render(view_func(request, *view_args, **view_kwargs))
+        except DatabaseError:
+            # The replica went away between two health checks (stopped, restarted, network): its
+            # connection fails mid-request. Reads are safe to repeat, so the primary answers.
+            connections[replica_alias()].close()
+            replica_status(force=True)
+            _use_replica.set(False)
+            logger.warning("a report read failed on the replica; answered from the primary")
+            return self._render(view_func(request, *view_args, **view_kwargs))
+
+    @staticmethod
+    def _render(response):
+        # A template response renders later, outside the retry above: render it now. A streamed
+        # export reads as it is sent, after this middleware returned: it keeps reading from the
+        # replica (while healthy) while it streams.
+        if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+            response.render()
+        if getattr(response, "streaming", False) and _use_replica.get():
+            response.streaming_content = _from_replica(response.streaming_content)
+        return response
 
     @staticmethod
     def _pinned(request) -> bool:

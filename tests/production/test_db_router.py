@@ -130,3 +130,17 @@ def test_replica_down_reports_answer_from_the_primary_and_readyz_warns(replica, 
     assert any("reports read from the primary" in warning for warning in body["warnings"])
     # The replica is back: the next check finds it.
     assert client.get("/readyz").json()["checks"]["replica"]["reads_from"] == "replica"
+
+
+def test_a_replica_lost_between_two_health_checks_still_gives_the_report(replica, staff_client, report, settings):
+    report, row = report
+    settings.PILOTS_REPLICA_CHECK_SECONDS = 3600  # the last check said "healthy" and is not repeated
+    assert staff_client.get(report).status_code == 200
+    assert db_router.replica_status()["ok"]
+    with replica_unreachable():
+        with CaptureQueriesContext(connections["default"]) as primary:
+            response = staff_client.get(report + "?era=be")  # not cached yet: the report is read
+        assert response.status_code == 200 and row in response.content.decode()
+        assert _report_queries(primary, [])[0]
+        # The failure was noticed: the next requests go straight to the primary.
+        assert not db_router.replica_status()["ok"]
