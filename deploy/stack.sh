@@ -154,18 +154,30 @@ supervisor_running() { [ -S "$STATE/supervisor.sock" ] && "${SUPERVISORCTL[@]}" 
 start_processes() {
   render "$ROOT/deploy/supervisord.conf.template" "$STATE/supervisord.conf"
   if supervisor_running; then
+    # Already running: a rolling restart picks up new code, one app server at a time, so that
+    # nginx always has one to send requests to.
+    log "rolling restart of app1, app2, worker1, worker2"
     "${SUPERVISORCTL[@]}" update >/dev/null
-    "${SUPERVISORCTL[@]}" start all >/dev/null || true
+    for program in app1 app2; do
+      "${SUPERVISORCTL[@]}" restart "$program" >/dev/null
+      wait_healthz "$([ "$program" = app1 ] && echo "$APP1_PORT" || echo "$APP2_PORT")"
+    done
+    "${SUPERVISORCTL[@]}" restart worker1 worker2 >/dev/null
   else
     log "starting supervisord: app1 :$APP1_PORT, app2 :$APP2_PORT, worker1, worker2"
     "$ROOT/.venv/bin/supervisord" -c "$STATE/supervisord.conf"
   fi
-  for port in "$APP1_PORT" "$APP2_PORT"; do
-    for _ in $(seq 120); do
-      curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break
-      sleep 0.5
-    done
+  wait_healthz "$APP1_PORT"
+  wait_healthz "$APP2_PORT"
+}
+
+wait_healthz() {
+  for _ in $(seq 120); do
+    curl -fs -o /dev/null "http://127.0.0.1:$1/healthz" && return 0
+    sleep 0.5
   done
+  log "app server on port $1 does not answer /healthz"
+  return 1
 }
 
 nginx_running() { [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null; }
