@@ -19,6 +19,8 @@ R chosen per run), so the per-client rate limit sees 200 different clients throu
    and /readyz warns; the replica is started again and /readyz is clean.
 5. Backup: deploy/backup.py dump writes a pg_dump, restore-check restores it into a scratch
    database and compares row counts.
+6. Logs: a teacher opens the status page behind the signed link; every line of the nginx, app
+   server and worker logs is JSON, and none holds a status token.
 Exit status 0 only when every check holds. Stops by itself (every wait has a deadline).
 """
 
@@ -467,6 +469,37 @@ def backup_phase():
               f"({time.perf_counter() - began:.1f}s)")
 
 
+def logs_phase():
+    """A teacher follows the link to the status page; no log then holds a status token."""
+    print("6. Logs", flush=True)
+    teacher = Client(f"127.{NET}.251.1")
+    code = f"load-{RUN}-kill"
+    get_form(teacher, code)
+    response, _ = teacher.request("POST", f"/cohorts/{code}/register/",
+                                  registration(teacher, f"load.{RUN}.logs@example.org", 9999))
+    location = response.getheader("Location", "")
+    followed, _ = teacher.request("GET", location) if location.startswith("/registration/") else (response, b"")
+    check(followed.status == 200, f"status page behind the signed link: {followed.status}")
+    time.sleep(1)  # let the servers flush their logs
+    token_in_path = re.compile(r"/registration/(?!\[redacted\])[^/\s\"?]+")
+    leaked, redacted, lines, not_json = 0, 0, 0, 0
+    for path in sorted((STATE / "log").glob("*.log")):
+        if path.name.startswith(("pg-", "supervisord", "nginx-error")):
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            lines += 1
+            leaked += len(token_in_path.findall(line))
+            redacted += line.count("/registration/[redacted]")
+            try:
+                json.loads(line)
+            except ValueError:
+                not_json += 1
+    check(leaked == 0 and redacted > 0,
+          f"{lines} log lines (nginx, app servers, workers): {redacted} status paths redacted, {leaked} tokens")
+    check(not_json == 0, f"every log line is JSON ({not_json} are not)")
+    return {"log_lines": lines, "redacted": redacted, "tokens": leaked, "not_json": not_json}
+
+
 def emails_phase(total):
     """The workers send the queued emails (the stack's dummy mail backend discards them)."""
     deadline = time.monotonic() + 90
@@ -489,6 +522,7 @@ def main():
     create_cohorts_and_admin(password)
     edge_checks()
     figures = {"rush": rush_phase(), "kill": kill_phase(), "replica": replica_phase(password)}
+    figures["logs"] = logs_phase()
     figures["emails"] = emails_phase(TEACHERS * 2)
     backup_phase()
     figures["total_seconds"] = round(time.perf_counter() - began, 1)
