@@ -150,6 +150,7 @@ user.save()
 
 
 FORM = {}
+BAD_GATEWAY_PAGES = set()  # whether each 502 page seen was the four-language one
 
 
 def get_form(client, code):
@@ -176,8 +177,10 @@ def post_registration(client, code, email, i):
     """(status or exception name, seconds)."""
     began = time.perf_counter()
     try:
-        response, _ = client.request("POST", f"/cohorts/{code}/register/", registration(client, email, i))
+        response, body = client.request("POST", f"/cohorts/{code}/register/", registration(client, email, i))
         status = response.status
+        if status == 502:
+            BAD_GATEWAY_PAGES.add("សូមព្យាយាមម្តងទៀត" in body.decode(errors="replace"))
     except (OSError, http.client.HTTPException) as exc:
         status = type(exc).__name__
     return status, time.perf_counter() - began
@@ -363,6 +366,8 @@ def kill_phase():
           f"failed answers: {len(failed)}, of which committed anyway: {len(committed_unanswered)}; "
           f"POSTs per app server (nginx log) {upstreams}")
     check(bool(killed.get("pids")), "app1 killed mid-burst")
+    if BAD_GATEWAY_PAGES:
+        check(BAD_GATEWAY_PAGES == {True}, "every 502 is the page in English, Khmer, Thai and Vietnamese")
     check(not lost, f"nothing answered with success is lost ({len(success)} successes, {len(lost)} lost)")
     restarted = False
     deadline = time.monotonic() + 60
