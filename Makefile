@@ -87,3 +87,32 @@ bench-upload: install-dev
 # Certificates benchmark: a 1,000-teacher cohort's certificates by the background worker (bench/certificates.py).
 bench-certificates: install-dev
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/certificates.py
+
+# ---------------------------------------------------------------------------------------------------
+# Production stack on this machine (deploy/, README "Running in production"): nginx on
+# https://127.0.0.1:$(PILOTS_PROD_PORT) (default 8443), two gunicorn app servers, two task workers
+# under supervisord, the PostgreSQL primary and a streaming replica, Redis. Needs root (nginx,
+# and the replica runs as the postgres user). `make prod-down CLEAN=1` also removes its data.
+.PHONY: prod-packages prod-up prod-down prod-status prod-test prod-backup prod-restore-check
+
+prod-packages:
+	deploy/install-debian-packages
+
+prod-up: prod-packages install
+	deploy/stack.sh up
+
+prod-down:
+	deploy/stack.sh down
+
+prod-status:
+	deploy/stack.sh status
+
+# Load and fault test against the stack (brings it up first; leaves it running).
+prod-test: prod-up
+	$(PY) deploy/loadtest.py
+
+prod-backup:
+	deploy/with-env $(PY) deploy/backup.py dump
+
+prod-restore-check:
+	deploy/with-env $(PY) deploy/backup.py restore-check

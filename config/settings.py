@@ -400,3 +400,64 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 CSRF_FAILURE_VIEW = "pilots.views.csrf_failure"
 # Date formats of our readers where Django's differ (Vietnamese "ngày" in lower case...).
 FORMAT_MODULE_PATH = ["pilots.formats"]
+
+# ---------------------------------------------------------------------------------------------------
+# Production stack (deploy/, README "Running in production"): the proxy in front, sessions in Redis,
+# the read replica, the health probes and JSON-line logs.
+
+# PILOTS_PROXY_COUNT (above, with the login throttling) is 1 behind the stack's nginx.
+# Behind nginx, with CSRF's Referer check on HTTPS, the Host header nginx passes on is the origin.
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST")
+# Load balancers and supervisors probe the app servers over plain HTTP on their private port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Sessions: the database by default; "django.contrib.sessions.backends.cache" (Redis only) or
+# "...cached_db" (Redis, written through to the database) keep app servers stateless and fast.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+if SESSION_ENGINE.endswith((".cache", ".cached_db")) and not REDIS_URL and not (DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        "SESSION_ENGINE keeps sessions in the cache, but REDIS_URL is not set: each process would "
+        "keep its own sessions and users would be logged out at random. Set REDIS_URL."
+    )
+
+# Read replica: reports and exports read from it (pilots/db_router.py), except for a user who has
+# just written (pinned to the primary for PILOTS_PRIMARY_PIN_SECONDS) and while it lags more than
+# PILOTS_REPLICA_MAX_LAG_SECONDS or does not answer (then the primary serves, and /readyz warns).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+PILOTS_READ_REPLICA = ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that is down must cost a report seconds, not a minute.
+        DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    PILOTS_READ_REPLICA = "replica"
+elif TESTING:
+    # Tests of the router switch PILOTS_READ_REPLICA on against this mirror of the test database.
+    DATABASES["replica"] = {**DATABASES["default"]}
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["pilots.db_router.ReplicaRouter"]
+PILOTS_REPLICA_NAMESPACES = ["reports"]
+PILOTS_PRIMARY_PIN_SECONDS = int(os.environ.get("PILOTS_PRIMARY_PIN_SECONDS", "15"))
+PILOTS_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PILOTS_REPLICA_MAX_LAG_SECONDS", "30"))
+PILOTS_REPLICA_CHECK_SECONDS = float(os.environ.get("PILOTS_REPLICA_CHECK_SECONDS", "5"))
+MIDDLEWARE.append("pilots.db_router.ReadYourWritesMiddleware")
+
+# /readyz warns about each worker id in PILOTS_WORKER_NAMES (`db_worker --worker-id`; if empty, about
+# all workers together) whose heartbeat is older than PILOTS_WORKER_STALE_AFTER (above).
+PILOTS_WORKER_NAMES = env_list("PILOTS_WORKER_NAMES")
+
+# Logs: JSON lines in production (LOG_FORMAT=json, the default with DEBUG off), plain text in
+# development; the teacher's status token is redacted from every record (pilots/json_logging.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {
+        "json": {
+            "()": "pilots.json_logging.RedactingJsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"

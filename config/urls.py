@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from pilots import health
+
 admin.site.site_header = "Pilots"
 admin.site.site_title = _("Pilots administration")
 admin.site.index_title = _("Prevention-education pilots")
@@ -24,6 +26,9 @@ urlpatterns = [
     path("", include("pilots.offers.urls")),
     path("", include("pilots.calendar.urls")),
     path("", include("pilots.surveys.urls")),
+    # Probes for the load balancer and the supervisor (pilots/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 if settings.DEBUG:

@@ -179,6 +179,10 @@ class ResilientWorker(Worker):
     def run(self) -> None:
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
         heartbeat = Heartbeat(self.worker_id)
+        try:
+            heartbeat.beat()  # alive from the start, before the first poll
+        except DatabaseError:
+            connection.close()
         heartbeat.start()
         state = {"next_reclaim": 0.0, "orphan": None}
         failures = 0

@@ -166,7 +166,8 @@ def test_every_message_in_the_source_is_in_the_catalogues(tmp_path):
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3*", ".*cache"
+            ".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3*", ".*cache",
+            "state",  # deploy/state: the running stack's sockets and replica data
         ),
     )
     subprocess.run(
