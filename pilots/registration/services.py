@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from pilots import data_version, notifications
 from pilots.choices import LIVE_STATUSES, EnrolmentStatus
 from pilots.enrolment import EnrolmentError, lock_cohort, place_enrolment
+from pilots.history import change_reason
 from pilots.models import Cohort, Enrolment, Teacher
 from pilots.teachers import find_teacher
 
@@ -73,7 +74,7 @@ def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language:
 
 
 def _register(*, cohort_id, details, subjects, language, consent_version, now) -> Registration:
-    with transaction.atomic():
+    with transaction.atomic(), change_reason("registration"):
         teacher = find_teacher(details["email"])
         if teacher is not None:
             existing = Enrolment.objects.filter(

@@ -305,3 +305,9 @@ def test_open_for_registration_lists_exactly_the_cohorts_without_a_refusal():
     cohorts = [_window_cohort(*case) for case in WINDOW_GRID]
     assert set(Cohort.objects.open_for_registration(NOW)) == {
         cohort for cohort in cohorts if cohort.registration_refusal(NOW) is None}
+
+
+def test_history_says_the_teacher_registered_themselves():
+    registration = register(OpenCohortFactory())
+    assert registration.enrolment.history.get().history_change_reason == "registration"
+    assert Teacher.objects.get().history.get().history_change_reason == "registration"
