@@ -49,6 +49,19 @@ def every_language(*fields: str) -> list[str]:
     return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that no one edits by hand (what was sent, who looked, what ran)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReportDataMixin:
     """Every POST that reaches this admin (add, change, inlines, actions, delete) may change what
     reports read: mark report data changed once it has committed (`data_version`)."""
@@ -536,16 +549,6 @@ class PilotsUserAdmin(UserAdmin):
 
 # --- emails to teachers and task workers: read-only, for staff to see what was sent -----------
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboundEmail)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pilots.admin import ReportDataMixin
+from pilots.admin import ReadOnlyAdmin, ReportDataMixin
 
 from .models import SeatOffer, WaitlistPolicy
 
@@ -11,19 +11,10 @@ class WaitlistPolicyAdmin(ReportDataMixin, admin.ModelAdmin):
 
 
 @admin.register(SeatOffer)
-class SeatOfferAdmin(admin.ModelAdmin):
+class SeatOfferAdmin(ReadOnlyAdmin):
     """Read-only: offers are made, accepted and expired by the offers service and the scheduler."""
 
     list_display = ["enrolment", "cohort", "status", "offered_at", "expires_at", "closed_at"]
     list_filter = ["status", "cohort"]
     list_select_related = ["enrolment__teacher", "enrolment__cohort", "cohort"]
     readonly_fields = ["enrolment", "cohort", "status", "offered_at", "expires_at", "closed_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from pilots.admin import ReadOnlyAdmin
 from pilots.models import (
     AccessRecord,
     Consent,
@@ -52,17 +53,6 @@ class AccessRecordedAdmin:
     def history_view(self, request, object_id, extra_context=None):
         record_access(request, self._label("history"), 1)
         return super().history_view(request, object_id, extra_context)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PrivacyNotice)
