@@ -5,7 +5,13 @@ here by URL namespace so that a new view in those packages is covered without a 
 from django.utils.cache import patch_cache_control
 
 # URL namespaces (app_name) whose every page may show teachers' personal data.
-PRIVATE_NAMESPACES = frozenset({"admin", "staffing", "imports", "reports"})
+PRIVATE_NAMESPACES = frozenset({
+    "admin", "staffing", "imports", "reports",
+    # after the training and data rights: staff pages, and pages behind a teacher's link
+    "privacy", "checkin", "certificates", "surveys", "offers", "calendar",
+})
+# The API's answers for a token (names for staff, figures for partners); its public reads are cacheable.
+PRIVATE_PATH_PREFIXES = ("/api/v1/staff/", "/api/v1/partner/")
 # Single public views that show one teacher's own data (the signed "My registration" link).
 PRIVATE_VIEWS = frozenset({
     "registration:my_registration", "registration:done", "registration:withdraw",
@@ -16,7 +22,13 @@ def is_private(request) -> bool:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return False
-    return bool(PRIVATE_NAMESPACES.intersection(match.namespaces)) or match.view_name in PRIVATE_VIEWS
+    return (
+        bool(PRIVATE_NAMESPACES.intersection(match.namespaces))
+        or match.view_name in PRIVATE_VIEWS
+        # Any page behind a teacher's signed link shows that teacher's data.
+        or "token" in match.kwargs
+        or request.path.startswith(PRIVATE_PATH_PREFIXES)
+    )
 
 
 class PrivatePagesMiddleware:

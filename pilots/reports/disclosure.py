@@ -79,15 +79,17 @@ def derivable(values, equations, hidden):
     return found
 
 
-def protect(values, equations, threshold=SMALL_CELL, given=None):
+def protect(values, equations, threshold=SMALL_CELL, given=None, secret=None):
     """The cells of `values` ({cell: count}) to hide: every small one, plus as few others as this
     greedy rule finds (the smallest count that shares an equation with an exposed cell), so that
     no hidden cell can be worked out from the rest through `equations`. `given` ({cell: hidden})
     are cells of another file, already decided there: they are never chosen, and the result says
     which cells of this file must be hidden so that both files together disclose nothing.
-    Deterministic: the same cells and counts always hide the same cells."""
+    Deterministic: the same cells and counts always hide the same cells. `secret`: cells that must
+    stay unknown whatever their value (a sum of numbers given by fewer than 5 teachers).
+    """
     given = given or {}
-    small = {cell for cell, value in values.items() if is_small(value, threshold)}
+    small = {cell for cell, value in values.items() if is_small(value, threshold)} | set(secret or ())
     hidden = {cell for cell in small if cell not in given}
     hidden |= {cell for cell, is_hidden in given.items() if is_hidden}
     while True:

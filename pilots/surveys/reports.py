@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from pilots.choices import SEATED_STATUSES
 from pilots.reports.charts import Chart
+from pilots.reports.disclosure import HIDDEN, SMALL_CELL, protect
 
 from .models import Answer, Measure, QuestionKind, Survey
 from .services import add_months
@@ -94,3 +95,61 @@ def open_answers(survey: Survey, cohorts):
     )
 
 
+
+
+REACH_COUNTS = ("asked", "answered", "reach_n", "missing")
+
+
+def reach_shared_rows(tables):
+    """Cascade reach for sharing outside the programme, at the one granularity the shared overview
+    has (per country: its cohorts, its years, its all-years row; no row adds up several countries),
+    with the same protection (`disclosure.protect`): counts under 5, and the cells that would give
+    them away through the sums tying cohorts, years and the country (and asked = gave a number +
+    missing), are hidden; so is a number of students given by fewer than 5 (or a hidden number of)
+    teachers, and any students figure that would give such a one away."""
+    yield [_("Cohort"), _("Country"), _("Year"), _("Teachers asked"), _("Answered"),
+           _("Students reached"), _("Missing")]
+    for country_row in tables["country"]:
+        country = country_row["country"]
+        cohorts = [r for r in tables["cohort"] if r["country"] == country]
+        years = [r for r in tables["country_year"] if r["country"] == country]
+        block = [*cohorts, *years, country_row]
+        total = len(block) - 1
+        values, equations = {}, []
+        for i, row in enumerate(block):
+            for key in REACH_COUNTS:
+                values[(i, key)] = row[key]
+            equations.append({(i, "asked"): 1, (i, "reach_n"): -1, (i, "missing"): -1})
+        year_rows = {r["year"]: len(cohorts) + j for j, r in enumerate(years)}
+        for key in REACH_COUNTS:
+            equations.append({(total, key): 1, **{(row, key): -1 for row in year_rows.values()}})
+            for year, row in year_rows.items():
+                parts = [i for i, c in enumerate(cohorts) if c["year"] == year]
+                equations.append({(row, key): 1, **{(i, key): -1 for i in parts}})
+        hidden = protect(values, equations)
+        # Students: a sum over a small or hidden number of teachers is secret; the sums tie as above.
+        students = {i: row["students"] or 0 for i, row in enumerate(block)}
+        secret = {("s", i) for i, row in enumerate(block)
+                  if row["reach_n"] < SMALL_CELL or (i, "reach_n") in hidden}
+        student_equations = [{("s", total): 1, **{("s", row): -1 for row in year_rows.values()}}] + [
+            {("s", row): 1, **{("s", i): -1 for i, c in enumerate(cohorts) if c["year"] == year}}
+            for year, row in year_rows.items()
+        ]
+        hidden_students = protect({("s", i): v for i, v in students.items()}, student_equations, secret=secret)
+        for i, row in enumerate(block):
+            asked, answered, missing = (HIDDEN if (i, key) in hidden else row[key]
+                                        for key in ("asked", "answered", "missing"))
+            figure = HIDDEN if ("s", i) in hidden_students else row["students"]
+            yield [row.get("name", "") if i < len(cohorts) else "", country or _("Regional"),
+                   row.get("year", _("All years")) if i < total else _("All years"),
+                   asked, answered, figure, missing]
+
+
+def reach_rows_for_programme(tables):
+    """The same tables with every figure, for the programme's own files (CSV, XLSX)."""
+    yield [_("Cohort"), _("Country"), _("Year"), _("Teachers asked"), _("Answered"),
+           _("Students reached"), _("Missing")]
+    for level in ("cohort", "country_year", "country"):
+        for row in tables[level]:
+            yield [row.get("name", ""), row.get("country") or _("Regional"), row.get("year", _("All years")),
+                   row["asked"], row["answered"], row["students"], row["missing"]]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("reports/surveys/", views.survey_list, name="reports"),
     path("reports/surveys/<int:pk>/", views.survey_report, name="report"),
     path("reports/surveys/<int:pk>/reach-shared.csv", views.reach_export, name="reach_export"),
+    path("reports/surveys/<int:pk>/reach.<str:fmt>", views.reach_programme_export, name="reach_programme_export"),
 ]

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from pilots.access import report_cohorts, reports_required
 from pilots.models import Enrolment
-from pilots.reports.disclosure import SMALL_CELL, suppress
-from pilots.reports.exports import csv_response
+from pilots.reports.exports import csv_response, xlsx_response
 from pilots.status_links import read_registration_token
 
 from . import reports, services
@@ -74,19 +73,20 @@ def survey_report(request, pk):
 
 @reports_required
 def reach_export(request, pk):
-    """Cascade reach by country, year and cohort, for sharing: counts under 5 are '<5', and so is
-    the number of students where fewer than 5 teachers gave it."""
+    """Cascade reach for sharing outside the programme (`reports.reach_shared_rows`)."""
     survey = get_object_or_404(Survey, pk=pk)
     tables = reports.reach_tables(survey, report_cohorts(request.user))
+    return csv_response(f"survey-{survey.pk}-reach-shared.csv", reports.reach_shared_rows(tables))
 
-    def rows():
-        yield [_("Cohort"), _("Country"), _("Year"), _("Teachers asked"), _("Answered"),
-               _("Students reached"), _("Missing")]
-        for level, key in (("cohort", "name"), ("country_year", None), ("country", None)):
-            for row in tables[level]:
-                students = row["students"] if row["reach_n"] >= SMALL_CELL else (
-                    None if row["students"] is None else f"<{SMALL_CELL}")
-                yield [row.get(key, "") if key else "", row.get("country") or _("Regional"), row.get("year", ""),
-                       suppress(row["asked"]), suppress(row["answered"]), students, suppress(row["missing"])]
 
-    return csv_response(f"survey-{survey.pk}-reach-shared.csv", rows())
+@reports_required
+def reach_programme_export(request, pk, fmt):
+    """Cascade reach with every figure, for the programme's own use (CSV or XLSX)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    survey = get_object_or_404(Survey, pk=pk)
+    tables = reports.reach_tables(survey, report_cohorts(request.user))
+    rows = reports.reach_rows_for_programme(tables)
+    if fmt == "xlsx":
+        return xlsx_response(f"survey-{survey.pk}-reach.xlsx", rows, title=str(_("Students reached")))
+    return csv_response(f"survey-{survey.pk}-reach.csv", rows)

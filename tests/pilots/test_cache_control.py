@@ -57,6 +57,7 @@ def _fill(route, data):
         "version_id": str(obj.history.first().history_id) if obj is not None and hasattr(obj, "history") else "1",
         "id": str(obj.pk) if obj is not None else "999999",
         "content_type_id": "1",
+        "token": make_registration_token(data["enrolment"]),
     }
     # The admin's regex routes (an app's index, the catch-all): a plain URL each.
     url = re.sub(r"\^\(\?P<app_label>[\w|]+\)/\$", "pilots/", route)

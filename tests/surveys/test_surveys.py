@@ -129,7 +129,7 @@ def test_cascade_reach_counts_non_respondents_as_missing_never_zero(client, prog
     assert '<td class="text-end students">75</td><td class="text-end missing">2</td>' in html
     assert "open-answers" not in html  # coordinators never see open answers
     csv = b"".join(client.get(reverse("surveys:reach_export", args=[survey.pk])).streaming_content).decode()
-    assert "<5" in csv and ",75," not in csv  # 2 teachers gave numbers: the sum is hidden when shared
+    assert ",x," in csv and ",75," not in csv  # 2 teachers gave numbers: the sum is hidden when shared
 
 
 def test_staff_see_open_answers_and_distributions_as_svg(staff_client, programme):
@@ -161,3 +161,53 @@ def test_report_queries_do_not_grow_with_answers(staff_client, programme, size, 
                                  answers={questions[0].pk: 4, questions[1].pk: 4, questions[2].pk: "x"})
     with django_assert_max_num_queries(16):
         assert staff_client.get(reverse("surveys:report", args=[survey.pk])).status_code == 200
+
+
+def _reach_csv(client, survey, name="reach_export", *args):
+    response = client.get(reverse(f"surveys:{name}", args=[survey.pk, *args]))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    return [line.split(",") for line in b"".join(response.streaming_content).decode().splitlines()]
+
+
+def test_no_hidden_number_of_students_can_be_worked_out_from_the_shared_reach_file(client, programme,
+                                                                                  make_coordinator):
+    """Two Cambodian cohorts of the same year: 6 teachers of one gave numbers, 2 of the other. The
+    second cohort's sum must stay unknown, also as the year's (or the country's) sum minus the
+    first cohort's: the file hides one more figure of that sum."""
+    survey = _follow_up(programme)
+    big = _ended_cohort(programme, days_ago=120, country=Country.CAMBODIA, language=Language.KHMER, name="Big")
+    small = _ended_cohort(programme, days_ago=121, country=Country.CAMBODIA, language=Language.KHMER,
+                          name="Small")
+    today = services.add_months(big.end_date, 3)
+    for n in range(6):
+        _answer_follow_up(EnrolmentFactory(cohort=big), survey, 30 + n, today)
+    for n in range(2):
+        _answer_follow_up(EnrolmentFactory(cohort=small), survey, 10 + n, today)
+    client.force_login(make_coordinator("KH"))
+    header, *rows = _reach_csv(client, survey)
+    students = {row[0] or row[2]: row[5] for row in rows}  # cohort name, or the year / "All years"
+    assert students["Small"] == "x"
+    # The attack: a visible total minus the visible parts.
+    year = str(big.year)
+    totals = [students[key] for key in (year, "All years")]
+    assert "x" in (students["Big"], *totals), students
+    # The programme's own file has every figure.
+    header, *full = _reach_csv(client, survey, "reach_programme_export", "csv")
+    assert {row[0]: row[5] for row in full if row[0]} == {"Big": str(sum(30 + n for n in range(6))), "Small": "21"}
+
+
+def test_the_programme_reach_export_comes_as_xlsx_too(client, programme, make_coordinator):
+    survey = _follow_up(programme)
+    client.force_login(make_coordinator("KH"))
+    response = client.get(reverse("surveys:reach_programme_export", args=[survey.pk, "xlsx"]))
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert client.get(reverse("surveys:reach_programme_export", args=[survey.pk, "pdf"])).status_code == 404
+
+
+def test_survey_reports_are_never_stored_by_browsers_or_proxies(staff_client, programme):
+    _ended_cohort(programme)
+    response = staff_client.get(reverse("surveys:report", args=[_reaction(programme).pk]))
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert response.status_code == 200 and {"private", "no-store"} <= cache_control
