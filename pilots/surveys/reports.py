@@ -12,7 +12,7 @@ from pilots.choices import SEATED_STATUSES
 from pilots.reports.charts import Chart
 from pilots.reports.disclosure import HIDDEN, SMALL_CELL, protect
 
-from .models import Answer, Measure, QuestionKind, Survey
+from .models import Answer, Measure, QuestionKind, Response, Survey
 from .services import add_months
 
 
@@ -153,3 +153,26 @@ def reach_rows_for_programme(tables):
         for row in tables[level]:
             yield [row.get("name", ""), row.get("country") or _("Regional"), row.get("year", _("All years")),
                    row["asked"], row["answered"], row["students"], row["missing"]]
+
+
+def response_rates(surveys, cohorts) -> list[tuple]:
+    """(survey, teachers asked, answered, rate %) for each survey, over the reader's cohorts whose
+    teachers it has been sent to (`due_cohorts`): three queries whatever the number of surveys."""
+    surveys = list(surveys)
+    today = timezone.localdate()
+    seated = list(
+        cohorts.filter(programme__in={s.programme_id for s in surveys}, enrolments__status__in=SEATED_STATUSES)
+        .order_by().values("programme_id", "end_date").annotate(n=Count("enrolments"))
+    )
+    answered = dict(
+        Response.objects.filter(survey__in=surveys, enrolment__cohort__in=cohorts,
+                                enrolment__status__in=SEATED_STATUSES)
+        .order_by().values_list("survey").annotate(n=Count("pk"))
+    )
+    out = []
+    for survey in surveys:
+        latest_end = add_months(today, -survey.months_after)
+        asked = sum(r["n"] for r in seated if r["programme_id"] == survey.programme_id and r["end_date"] <= latest_end)
+        n = answered.get(survey.pk, 0)
+        out.append((survey, asked, n, n * 100.0 / asked if asked else None))
+    return out

@@ -51,9 +51,9 @@ def answer(request, token, pk):
 @reports_required
 def survey_list(request):
     cohorts = report_cohorts(request.user)
-    surveys = Survey.objects.filter(programme__cohorts__in=cohorts).distinct().select_related("programme")
-    rows = [(survey, reports.reach_rows(survey, cohorts, ["programme"])) for survey in surveys]
-    return render(request, "pilots/surveys/report_list.html", {"rows": rows})
+    surveys = (Survey.objects.filter(programme__cohorts__in=cohorts).distinct().select_related("programme")
+               .order_by("programme__name", "months_after", "pk"))
+    return render(request, "pilots/surveys/report_list.html", {"rows": reports.response_rates(surveys, cohorts)})
 
 
 @reports_required

@@ -211,3 +211,21 @@ def test_survey_reports_are_never_stored_by_browsers_or_proxies(staff_client, pr
     response = staff_client.get(reverse("surveys:report", args=[_reaction(programme).pk]))
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert response.status_code == 200 and {"private", "no-store"} <= cache_control
+
+
+@pytest.mark.parametrize("programmes", [1, 4])
+def test_the_survey_list_shows_response_rates_in_a_fixed_number_of_queries(
+    staff_client, django_assert_max_num_queries, programmes
+):
+    for n in range(programmes):
+        programme = ProgrammeFactory()
+        services.create_default_surveys(programme=programme)
+        cohort = _ended_cohort(programme, days_ago=10)
+        enrolments = [EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED) for _ in range(4)]
+        reaction = _reaction(programme)
+        questions = list(reaction.questions.all())
+        services.submit_response(survey=reaction, enrolment=enrolments[0], language="en",
+                                 answers={questions[0].pk: 5, questions[1].pk: 4})
+    with django_assert_max_num_queries(9):  # session, user, permissions, countries, surveys, 2 counts
+        html = staff_client.get(reverse("surveys:reports")).content.decode()
+    assert html.count("25 %") == programmes  # 1 of the 4 teachers answered each reaction survey
