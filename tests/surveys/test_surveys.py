@@ -217,7 +217,7 @@ def test_survey_reports_are_never_stored_by_browsers_or_proxies(staff_client, pr
 def test_the_survey_list_shows_response_rates_in_a_fixed_number_of_queries(
     staff_client, django_assert_max_num_queries, programmes
 ):
-    for n in range(programmes):
+    for _ in range(programmes):
         programme = ProgrammeFactory()
         services.create_default_surveys(programme=programme)
         cohort = _ended_cohort(programme, days_ago=10)
