@@ -458,3 +458,10 @@ def test_review_reports_one_summary_not_one_alert_per_teacher(staff_client):
     page = response.content.decode()
     assert page.count('class="alert') == 1
     assert "1 enrolment(s) updated" in text(response) and "3 not changed" in text(response)
+
+
+def test_my_cohorts_links_each_cohort_to_its_certificates_for_staff_who_issue_them(staff_client, staff_user):
+    cohort = CohortFactory(name="Issuing cohort")
+    cohort.team.add(staff_user)
+    page = staff_client.get(reverse("staffing:my_cohorts")).content.decode()
+    assert reverse("certificates:cohort", args=[cohort.code]) in page
