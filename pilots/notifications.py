@@ -53,6 +53,11 @@ class EmailInProgress(Exception):
     """Another worker holds this email's row: it is being sent right now."""
 
 
+# Emails this process has handed to the mail server but could not yet record as sent (the
+# database connection dropped in between): run again here, the task records them, sends nothing.
+_accepted_unrecorded: set[int] = set()
+
+
 def _kind_for(status: str, old_status: str | None) -> str | None:
     if status == old_status:
         return None
@@ -164,8 +169,14 @@ def send_email(*, email_id: int, attempt: int = 1) -> str:
         except EmailInProgress:
             return "being sent by another worker"
         if email.sent_at is not None:
+            _accepted_unrecorded.discard(email_id)
             return "already sent"
         enrolment = email.enrolment
+        if email_id in _accepted_unrecorded:
+            email.sent_at = timezone.now()
+            email.save(update_fields=["sent_at"])
+            _accepted_unrecorded.discard(email_id)
+            return "already sent"
         if not enrolment.teacher.email:
             return "skipped"
         try:
@@ -179,10 +190,12 @@ def send_email(*, email_id: int, attempt: int = 1) -> str:
                 _enqueue(email.pk, attempt=attempt + 1, run_after=timezone.now() + retry_delay(attempt))
         else:
             # Committed right after the server's "250 accepted": from here on the email counts as sent.
+            _accepted_unrecorded.add(email_id)
             email.attempts += 1
             email.sent_at = timezone.now()
             email.last_error = ""
             email.save(update_fields=["attempts", "sent_at", "last_error"])
+    _accepted_unrecorded.discard(email_id)
     if failure is not None:
         logger.warning("Email %s (enrolment %s) failed, attempt %s: %s", email_id, enrolment.pk, attempt,
                        type(failure).__name__)

@@ -35,6 +35,8 @@ from .models import WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30
+# A task interrupted by a lost database connection this many times is recorded as failed.
+MAX_INTERRUPTIONS = 5
 
 
 def reclaim_abandoned_tasks(now=None) -> int:
@@ -98,6 +100,10 @@ class Heartbeat(threading.Thread):
 class ResilientWorker(Worker):
     """django-tasks-db's Worker with heartbeats, reclaiming and reconnection (module docstring)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._interrupted = {}  # task id -> times a lost connection interrupted it
+
     def _claim(self):
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
@@ -118,7 +124,7 @@ class ResilientWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         """Run a task and record its result, as django-tasks-db does, except when the database
         connection is lost on the way: that is not the task's failure, so it is left for `run` to
-        queue again once connected (our tasks are safe to run twice)."""
+        queue again once connected (our tasks are safe to run twice), up to MAX_INTERRUPTIONS."""
         self.running_task = True
         try:
             task = db_task_result.task
@@ -132,7 +138,11 @@ class ResilientWorker(Worker):
             db_task_result.set_successful(value)
             task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
         except (OperationalError, InterfaceError) as exc:
-            if not connection.is_usable():
+            # The database went away under the task (the connection may even look usable again
+            # by now). The same task failing so again and again is recorded as its failure.
+            interrupted = self._interrupted.get(db_task_result.pk, 0) + 1
+            self._interrupted[db_task_result.pk] = interrupted
+            if interrupted < MAX_INTERRUPTIONS:
                 raise
             self._record_failure(db_task_result, exc)
         except BaseException as exc:
@@ -151,28 +161,31 @@ class ResilientWorker(Worker):
         else:
             task_finished.send(sender=sender, task_result=db_task_result.task_result)
 
-    def _requeue_orphan(self, state: dict) -> None:
-        """The task that was running when the connection dropped goes back to the queue."""
-        if state.get("orphan"):
-            DBTaskResult.objects.filter(pk=state["orphan"], status=TaskResultStatus.RUNNING).update(
+    def _requeue_orphans(self, state: dict) -> None:
+        """After a lost connection, every task left RUNNING under this worker's id goes back to the
+        queue: the one it was running, and one whose claim may have committed just as the
+        connection dropped. Between two polls this worker runs nothing, so none of them is running."""
+        if not state.get("recover"):
+            return
+        running = DBTaskResult.objects.running().only("id", "worker_ids")
+        mine = [task.pk for task in running if task.worker_ids and task.worker_ids[-1] == self.worker_id]
+        if mine:
+            DBTaskResult.objects.filter(pk__in=mine, status=TaskResultStatus.RUNNING).update(
                 status=TaskResultStatus.READY, started_at=None
             )
-            logger.warning("Task %s was interrupted by a lost database connection; queued again.",
-                           state["orphan"])
-            state["orphan"] = None
+            logger.warning("Tasks %s were interrupted by a lost database connection; queued again.", mine)
+        state["recover"] = False
 
     def _poll_once(self, state: dict) -> tuple[bool, bool]:
         """One round: reclaim if due, then claim and run one task. Returns (ran a task, queue read)."""
         close_old_connections()
-        self._requeue_orphan(state)
+        self._requeue_orphans(state)
         if time.monotonic() >= state["next_reclaim"]:
             reclaim_abandoned_tasks()
             state["next_reclaim"] = time.monotonic() + settings.PILOTS_WORKER_HEARTBEAT_SECONDS
         task_result, read = self._claim()
         if task_result is not None:
-            state["orphan"] = task_result.pk
             self.run_task(task_result)
-            state["orphan"] = None
         close_old_connections()
         return task_result is not None, read
 
@@ -184,7 +197,7 @@ class ResilientWorker(Worker):
         except DatabaseError:
             connection.close()
         heartbeat.start()
-        state = {"next_reclaim": 0.0, "orphan": None}
+        state = {"next_reclaim": 0.0, "recover": False}
         failures = 0
         try:
             while self.running:
@@ -192,6 +205,7 @@ class ResilientWorker(Worker):
                     ran, read = self._poll_once(state)
                 except DatabaseError as exc:
                     failures += 1
+                    state["recover"] = True
                     delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (failures - 1))
                     logger.warning("Database unavailable (%s); the worker reconnects in %.1f s.",
                                    type(exc).__name__, delay)
