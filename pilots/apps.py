@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
@@ -14,8 +14,6 @@ class PilotsConfig(AppConfig):
 
     def ready(self):
         # Here, not at the top: roles imports django.contrib.auth's models, not loaded yet then.
-        from django.apps import apps
-
         from .roles import sync_groups
 
         # Permissions are created by post_migrate too; sync the groups after them. The groups hold

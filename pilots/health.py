@@ -18,14 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from pilots import db_router
+from pilots.models import WorkerHeartbeat
 
 
 def worker_heartbeats() -> dict:
     """Seconds since each expected worker's last heartbeat (`WorkerHeartbeat`, written by every
     `db_worker`, see pilots.worker), by worker id in PILOTS_WORKER_NAMES, or the most recent of
     any worker when none are named; None: never seen, or stopped."""
-    from pilots.models import WorkerHeartbeat
-
     now = timezone.now()
     seen = dict(WorkerHeartbeat.objects.values_list("worker_id", "seen_at"))
 

@@ -11,6 +11,9 @@ choices kept for the statistics: gender, school level, province, subjects, statu
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.utils import timezone
+
+from pilots.models import new_reference
 
 # What an erased teacher's name becomes: the row stays as an anonymous placeholder.
 ERASED_NAME = "—"
@@ -18,14 +21,10 @@ ERASED_NAME = "—"
 
 def _new_reference(obj):
     # A new reference code: the old one is in the teacher's emails and would link the row to them.
-    from pilots.models import new_reference  # pilots.models imports this package's models
-
     return new_reference()
 
 
 def _revoked_at(certificate):
-    from django.utils import timezone
-
     return certificate.revoked_at or timezone.now()
 
 
