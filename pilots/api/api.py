@@ -91,6 +91,8 @@ def on_enrolment_error(request, exc):
 
 @api.exception_handler(RecordError)
 def on_record_error(request, exc):
-    return error_response(request, exc.code or "invalid_request", 400, exc.messages[0])
+    # `conflict`: another writer got there first (nothing was saved); anything else: a bad request.
+    return error_response(request, exc.code or "invalid_request", 409 if exc.code == "conflict" else 400,
+                          exc.messages[0])
 
 
