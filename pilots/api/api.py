@@ -22,8 +22,9 @@ api = NinjaAPI(
     title="Pilots API",
     version="1",
     description=(
-        "Open trainings (public, no token), programme figures for partners (read-only, with small-cell "
-        "suppression) and staff's enrolment and attendance work. Send a token as `Authorization: Bearer "
+        "Open trainings (public, no token), programme and survey figures for partners (read-only, with "
+        "small-cell suppression) and staff's work: cohorts and sessions, enrolment status changes and "
+        "attendance. Send a token as `Authorization: Bearer "
         "<token>`; errors are JSON with a stable `code` and a `message` in the language of Accept-Language "
         "(en, km, th, vi)."
     ),

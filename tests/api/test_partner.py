@@ -6,7 +6,7 @@ import pytest
 from pilots.api.models import ApiCall, ApiToken
 from pilots.api.tokens import issue_token, revoke_tokens
 from pilots.choices import AssessmentKind, AttendanceStatus, CohortKind, Country, EnrolmentStatus, Language
-from pilots.models import Cohort
+from pilots.models import AccessRecord, Cohort
 from pilots.reports.cohort import breakdowns_by_cohort
 from pilots.reports.exports import OVERVIEW_COLUMNS, overview_shared_rows
 from pilots.reports.overview import programme_overview
@@ -204,3 +204,11 @@ def test_a_second_call_is_answered_from_the_cache_protection_included(client, ma
     # the same, with the cohort (in scope) instead of the overview's own countries query
     with django_assert_num_queries(7):
         assert client.get("/api/v1/partner/cohorts/th-big", **bearer(secret)).json() == summary
+
+
+def test_aggregates_hold_no_teachers_data_so_they_leave_no_access_record(client, make_coordinator, countries):
+    secret = partner_token(make_coordinator, Country.THAILAND)
+    client.get(OVERVIEW, **bearer(secret))
+    client.get("/api/v1/partner/cohorts/th-big", **bearer(secret))
+    assert ApiCall.objects.count() == 2
+    assert not AccessRecord.objects.exists()

@@ -8,6 +8,9 @@ import json
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pilots import data_version
 from pilots.api.models import ApiCall
@@ -218,3 +221,17 @@ def test_text_a_database_cannot_store_is_a_field_error_not_a_server_error(client
     response = send(client, "post", "/api/v1/staff/cohorts", secret, new_cohort(ProgrammeFactory(), name_en="a\x00b"))
     assert response.status_code == 422
     assert ("name_en",) in messages(response)
+
+
+def test_changing_a_cohorts_dates_is_a_fixed_number_of_queries_whatever_its_sessions(client, staff):
+    _token, secret = staff
+    ContentType.objects.get_for_model(Cohort)  # Django caches it for the admin log after the first write
+    counts = []
+    for code, sessions in (("few", 2), ("many", 30)):
+        cohort = CohortFactory(code=code, start_date=dt.date(2023, 3, 1), end_date=dt.date(2023, 3, 5))
+        SessionFactory.create_batch(sessions, cohort=cohort, module=ModuleFactory(programme=cohort.programme))
+        with CaptureQueriesContext(connection) as queries:
+            response = send(client, "patch", f"/api/v1/staff/cohorts/{code}", secret, {"end_date": "2023-03-06"})
+        assert response.status_code == 200
+        counts.append(sum(1 for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]))
+    assert counts[0] == counts[1], counts
