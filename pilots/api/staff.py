@@ -46,10 +46,10 @@ from .schemas import (
     EnrolmentOut,
     EnrolmentPage,
     ErrorOut,
+    SessionIn,
     StaffCohortDetailOut,
     StaffCohortPage,
     StaffSessionDetailOut,
-    SessionIn,
     StatusChangeIn,
 )
 
