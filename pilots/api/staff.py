@@ -142,9 +142,10 @@ OUTSIDE_COUNTRIES = _("You can only place cohorts in the countries assigned to y
 
 
 def invalid(form) -> ApiError:
-    """A 422 listing each field's messages (in the language of the request), the form's own."""
+    """A 422 listing each field's messages (in the language of the request), the form's own; `loc`
+    as ninja gives it for a field the schema refuses (body, the body's name, the field)."""
     details = [
-        {"loc": ["body"] if field == "__all__" else ["body", field], "type": error.code or "invalid",
+        {"loc": ["body", "body"] if field == "__all__" else ["body", "body", field], "type": error.code or "invalid",
          "message": str(message)}
         for field, errors in form.errors.as_data().items() for error in errors for message in error.messages
     ]

@@ -40,7 +40,8 @@ def new_cohort(programme, **fields):
 
 
 def messages(response):
-    return {tuple(d["loc"][1:]): d["message"] for d in response.json()["details"]}
+    # loc: body, the body's name, the field (none for the record as a whole)
+    return {tuple(d["loc"][2:]): d["message"] for d in response.json()["details"]}
 
 
 def test_a_cohort_is_created_and_recorded_in_the_admin_log(client, staff, django_capture_on_commit_callbacks):
@@ -235,3 +236,18 @@ def test_changing_a_cohorts_dates_is_a_fixed_number_of_queries_whatever_its_sess
         assert response.status_code == 200
         counts.append(sum(1 for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]))
     assert counts[0] == counts[1], counts
+
+
+def test_a_value_of_the_wrong_type_is_a_field_message_in_the_language_asked(client, staff):
+    _token, secret = staff
+    response = send(client, "post", "/api/v1/staff/cohorts", secret,
+                    {"capacity": "many", "start_date": "next week", "registration_opens": "soon"},
+                    HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 422
+    found = messages(response)
+    assert found[("capacity",)] == "Vui lòng nhập một số nguyên."
+    assert found[("start_date",)] == "Vui lòng nhập ngày hợp lệ."
+    assert found[("registration_opens",)] == "Vui lòng nhập ngày giờ hợp lệ."
+    assert set(found) == {("capacity",), ("start_date",), ("registration_opens",)}
+    assert len(set(found.values())) == 3
+    assert not Cohort.objects.exists()
