@@ -6,15 +6,16 @@ requests/s, against a bare Django view measured in the same run (gunicorn + Post
 What it does, all on 127.0.0.1 (the harness of bench/registration.py, reused):
 1. (Re)creates the PostgreSQL database BENCH_DB (default pilots_api_bench), migrates it and loads
    BENCH_COHORTS open cohorts (Cambodia and Thailand) of 30 teachers each, with 5 sessions,
-   attendance and pre/post scores, and a Thai coordinator's API token.
+   attendance and pre/post scores, BENCH_ENDED_COHORTS (10) ended Thai cohorts whose teachers
+   answered the reaction survey (24 of 30), and a Thai coordinator's API token.
 2. Starts gunicorn with production settings (DEBUG off, Redis cache and rate limits, raised for
    the run) and the bench site (bench/api_site.py, bench/api_urls.py: the project's URLs plus a bare view).
 3. With CLIENTS threads (keep-alive), BENCH_REQUESTS requests each of:
    a. the bare view (GET /bench/bare/: a JSON constant, no database);
    b. GET /api/v1/public/cohorts (one page of 20, seats left; one query);
    c. the same with If-None-Match (the 304 a cache or a partner's site gets back);
-   d. GET /api/v1/partner/overview with the token (cached under the data version; token lookup,
-      permissions, scope, and one call record written per request).
+   d. GET /api/v1/partner/overview with the token (figures, protection and survey figures cached
+      under the data version; token lookup, permissions, scope, and one call record written per request).
    For each: requests per second, p50/p95 and gunicorn CPU per request, and the ratio to (a).
 """
 
@@ -35,6 +36,7 @@ DB = os.environ.get("BENCH_DB", "pilots_api_bench")
 PG = harness.PG
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 COHORTS = int(os.environ.get("BENCH_COHORTS", "60"))
+ENDED = int(os.environ.get("BENCH_ENDED_COHORTS", "10"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
 
 harness.PORT = int(os.environ.get("BENCH_PORT", "8315"))
@@ -77,6 +79,25 @@ for k in range({COHORTS}):
         ["present"] * 8 + ["late", "absent"])) for e in enrolments for s in sessions])
     Assessment.objects.bulk_create([Assessment(enrolment=e, kind=kind, score=random.randint(30, 95))
         for e in enrolments for kind in ("pre", "post")])
+# Ended Thai cohorts whose teachers answered the reaction survey: the overview's survey figures.
+from pilots.surveys.models import Answer, Response
+from pilots.surveys.services import create_default_surveys
+reaction = create_default_surveys(programme=programme)[0]
+scales = list(reaction.questions.filter(kind="likert"))
+ended = timezone.localdate() - dt.timedelta(days=10)
+for k in range({ENDED}):
+    cohort = Cohort.objects.create(programme=programme, name=f"Bench ended {{k}}", code=f"bench-ended-{{k}}",
+        year=ended.year, kind="national_inservice", country="TH", language="th", venue="Venue",
+        start_date=ended - dt.timedelta(days=4 + k), end_date=ended - dt.timedelta(days=k), capacity=30,
+        status="completed")
+    teachers = Teacher.objects.bulk_create([Teacher(family_name="Bench", given_name=f"E{{k}}-{{n}}",
+        email=f"e{{k}}-{{n}}@example.org", province=provinces["TH"], gender="female") for n in range(30)])
+    enrolments = Enrolment.objects.bulk_create([Enrolment(teacher=t, cohort=cohort, status="confirmed",
+        language="th") for t in teachers])
+    responses = Response.objects.bulk_create([Response(survey=reaction, enrolment=e, language="th")
+        for e in enrolments[:24]])
+    Answer.objects.bulk_create([Answer(response=r, question=q, number=random.randint(2, 5))
+        for r in responses for q in scales])
 owner = User.objects.create_user("bench-coordinator-th")
 owner.groups.add(Group.objects.get(name="Coordinators"))
 CountryAssignment.objects.create(user=owner, country="TH")
@@ -132,6 +153,15 @@ def overview(client, i):
     return client.request("GET", "/api/v1/partner/overview", headers={"Authorization": f"Bearer {SECRET['token']}"})[0]
 
 
+def survey_rows():
+    import http.client
+
+    conn = http.client.HTTPConnection(harness.HOST, harness.PORT, timeout=60)
+    conn.request("GET", "/api/v1/partner/overview", headers={"Authorization": f"Bearer {SECRET['token']}"})
+    body = json.loads(conn.getresponse().read())
+    return sum(len(s["rows"]) for s in body["surveys"])
+
+
 def main():
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"Preparing database {DB} ({COHORTS} cohorts of 30 teachers) ...", flush=True)
@@ -139,6 +169,8 @@ def main():
     server = harness.start_server()
     per_client = REQUESTS // harness.CLIENTS
     try:
+        surveys = survey_rows()
+        print(f"overview: {surveys} survey rows (response rates and reach) in the answer measured", flush=True)
         print(f"gunicorn: {harness.WORKERS} sync workers on {harness.HOST}:{harness.PORT}; "
               f"{harness.CLIENTS} concurrent clients", flush=True)
         results = [
@@ -160,7 +192,7 @@ def main():
     print(f"load average before the run: {load_before}; API calls recorded: {calls}")
     print(json.dumps({"results": results, "cohorts": COHORTS, "clients": harness.CLIENTS,
                       "workers": harness.WORKERS, "load_average_before": load_before, "calls_recorded": calls}))
-    ok = all(set(r["statuses"]) <= {200, 304} for r in results)
+    ok = all(set(r["statuses"]) <= {200, 304} for r in results) and surveys > 0
     return 0 if ok else 1
 
 

@@ -5,7 +5,9 @@ The OpenAPI schema is generated from the operations (`/api/v1/openapi.json`); th
 only script is an external file, so it runs under the site's Content-Security-Policy.
 """
 
+from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -22,8 +24,9 @@ api = NinjaAPI(
     title="Pilots API",
     version="1",
     description=(
-        "Open trainings (public, no token), programme figures for partners (read-only, with small-cell "
-        "suppression) and staff's enrolment and attendance work. Send a token as `Authorization: Bearer "
+        "Open trainings (public, no token), programme and survey figures for partners (read-only, with "
+        "small-cell suppression) and staff's work: cohorts and sessions, enrolment status changes and "
+        "attendance. Send a token as `Authorization: Bearer "
         "<token>`; errors are JSON with a stable `code` and a `message` in the language of Accept-Language "
         "(en, km, th, vi)."
     ),
@@ -65,9 +68,29 @@ def on_forbidden(request, exc):
     return error_response(request, "forbidden", 403, MESSAGES["forbidden"])
 
 
+# A field the schema refuses (pydantic's error type, by prefix) gets the message Django's form field
+# of that kind gives, in the same words and language as the form errors of the writes.
+TYPE_MESSAGES = [
+    ("missing", forms.Field.default_error_messages["required"]),
+    ("datetime", forms.DateTimeField.default_error_messages["invalid"]),
+    ("date", forms.DateField.default_error_messages["invalid"]),
+    ("time", forms.TimeField.default_error_messages["invalid"]),
+    ("int", forms.IntegerField.default_error_messages["invalid"]),
+    ("float", forms.FloatField.default_error_messages["invalid"]),
+    ("decimal", forms.DecimalField.default_error_messages["invalid"]),
+    ("literal_error", forms.ModelChoiceField.default_error_messages["invalid_choice"]),
+    ("enum", forms.ModelChoiceField.default_error_messages["invalid_choice"]),
+]
+
+
+def type_message(error_type: str) -> str:
+    return str(next((m for prefix, m in TYPE_MESSAGES if error_type.startswith(prefix)), RegexValidator.message))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_invalid(request, exc):
-    details = [{"loc": [str(p) for p in e.get("loc", ())], "type": str(e.get("type", ""))} for e in exc.errors]
+    details = [{"loc": [str(p) for p in e.get("loc", ())], "type": str(e.get("type", "")),
+                "message": type_message(str(e.get("type", "")))} for e in exc.errors]
     return error_response(request, "invalid_request", 422, MESSAGES["invalid_request"], details=details)
 
 
@@ -91,6 +114,8 @@ def on_enrolment_error(request, exc):
 
 @api.exception_handler(RecordError)
 def on_record_error(request, exc):
-    return error_response(request, exc.code or "invalid_request", 400, exc.messages[0])
+    # `conflict`: another writer got there first (nothing was saved); anything else: a bad request.
+    return error_response(request, exc.code or "invalid_request", 409 if exc.code == "conflict" else 400,
+                          exc.messages[0])
 
 

@@ -84,7 +84,7 @@ def api_view(view, route: str):
             token = getattr(request, "api_token", None)
             if token is not None:
                 record_call(token=token, endpoint=route, method=request.method, status_code=response.status_code,
-                            teachers=getattr(request, "api_teachers", 0))
+                            teachers=getattr(request, "api_teachers", 0), request=request)
         response.headers["Content-Language"] = language
         patch_vary_headers(response, ["Accept-Language"])
         return response

@@ -19,6 +19,7 @@ from pilots.reports.cache import cached
 from pilots.reports.cohort import breakdowns_by_cohort, enrolment_funnel
 from pilots.reports.exports import OVERVIEW_COLUMNS
 from pilots.reports.overview import country_label, programme_overview
+from pilots.surveys.shared import shared_survey_figures
 
 from .core import paginate, require_perm
 from .schemas import CohortSummaryOut, ErrorOut, OverviewOut, ReportCohortPage
@@ -69,15 +70,50 @@ def overview_out(overview):
     return {"note": str(FIGURE_NOTE), "rows": rows, "by_country": by_country}
 
 
+def _reach(row):
+    return {"asked": row["asked"], "answered": row["answered"], "response_rate": row["rate"],
+            "students_reached": row["students"], "missing": row["missing"]}
+
+
+def survey_figures(owner, countries):
+    """The surveys of the owner's cohorts as the API gives them (`surveys.shared`: the shared reach
+    file's rows and protected answer counts), computed once per data version, language and scope:
+    the overview's and every cohort summary's survey figures come from the same protected cells."""
+
+    def compute():
+        out = []
+        for item in shared_survey_figures(report_cohorts(owner)):
+            survey = item["survey"]
+            if not item["rows"]:
+                continue  # not sent to anyone yet
+            ref = {"id": survey.pk, "title": survey.text, "kind": survey.kind, "months_after": survey.months_after,
+                   "version": survey.version, "programme": survey.programme.name}
+            out.append({
+                **ref,
+                "rows": [{**_reach(r), "year": r["year"] if r["level"] == "year" else None, "country": r["country"],
+                          "country_label": str(country_label(r["country"]))}
+                         for r in item["rows"] if r["level"] != "cohort"],
+                "answers": [{"country": country, "country_label": str(country_label(country)), "questions": questions}
+                            for country, questions in item["choices"].items()],
+                "cohorts": {r["cohort"]: {**ref, **_reach(r)} for r in item["rows"] if r["level"] == "cohort"},
+            })
+        return out
+
+    return cached(("api-surveys", countries), compute)
+
+
 @router.get("/overview", response={200: OverviewOut, **TOKEN_ERRORS}, operation_id="overview",
             summary="Programme overview by year and country")
 def overview(request):
     """The programme's figures by year and country for the countries of the token's owner (regional
-    cohorts only for those who see every country), cached under the reports' data version."""
+    cohorts only for those who see every country), and its surveys' response rates, reach and
+    answer counts, cached under the reports' data version."""
     require_perm(request, REPORTS_PERM)
     owner = request.auth.owner
-    data = cached(("api-overview", visible_countries(owner)), lambda: programme_overview(report_cohorts(owner)))
-    return overview_out(data)
+    countries = visible_countries(owner)
+    # Cached as answered: the shared file's protection (`disclosure.protect`) is the costly part.
+    data = cached(("api-overview", countries), lambda: overview_out(programme_overview(report_cohorts(owner))))
+    return {**data, "surveys": survey_figures(owner, countries)}
 
 
 def report_cohort_out(cohort):
@@ -98,24 +134,28 @@ def cohorts(request, cursor: str | None = Query(None, max_length=500), limit: in
             operation_id="report_cohort", summary="One cohort's summary")
 def cohort_summary(request, code: str):
     """Funnel (enrolments by status), completion, attendance rate, pre/post means and normalised gain
-    of one cohort, by the reports' definitions; 404 for a cohort outside the token's countries."""
+    of one cohort, by the reports' definitions, and the response rate and reach of each survey its
+    teachers were sent; 404 for a cohort outside the token's countries."""
     require_perm(request, REPORTS_PERM)
     cohort = report_cohorts(request.auth.owner, Cohort.objects.select_related("programme")).filter(code=code).first()
     if cohort is None:
         raise Http404
 
     def compute():
+        # Cached as answered: the protection (`disclosure.protect`) is the costly part.
         one = Cohort.objects.filter(pk=cohort.pk)
         # The status counts as the cohort's shared summary file publishes them.
         statuses = [row[2] for row in exports.cohort_summary_rows(cohort) if row[0] == _("Enrolment status")]
-        return {"funnel": enrolment_funnel(cohort), "statuses": statuses, "overview": programme_overview(one)}
+        funnel = [
+            {"status": status, "label": str(label), "count": count}
+            for status, (label, _n), count in zip(EnrolmentStatus.values, enrolment_funnel(cohort), statuses,
+                                                  strict=True)
+        ]
+        (_country, block), = shared_figures(programme_overview(one))
+        return {"funnel": funnel, "figures": _figures(block[-1])}
 
     data = cached(("api-cohort", cohort.pk), compute)
-    funnel = [
-        {"status": status, "label": str(label), "count": count}
-        for status, (label, _n), count in zip(EnrolmentStatus.values, data["funnel"], data["statuses"], strict=True)
-    ]
-    (_country, block), = shared_figures(data["overview"])
-    total = block[-1]
-    return {"cohort": report_cohort_out(cohort), "note": str(FIGURE_NOTE), "funnel": funnel,
-            "figures": _figures(total)}
+    owner = request.auth.owner
+    surveys = [s["cohorts"][cohort.code] for s in survey_figures(owner, visible_countries(owner))
+               if cohort.code in s["cohorts"]]
+    return {"cohort": report_cohort_out(cohort), "note": str(FIGURE_NOTE), **data, "surveys": surveys}

@@ -110,10 +110,60 @@ class OverviewRowOut(Schema):
     figures: Figures
 
 
+class SurveyOut(Schema):
+    id: int
+    title: str
+    kind: str = Field(description="reaction (end of the training) or follow_up.")
+    months_after: int = Field(description="Months after the end of the training the teachers are asked.")
+    version: int
+    programme: str
+
+
+class SurveyReachOut(Schema):
+    asked: Figure = Field(None, description="Seated teachers of the cohorts the survey has been sent to.")
+    answered: Figure = None
+    response_rate: Figure = Field(None, description="Percent of the teachers asked who answered.")
+    students_reached: Figure = Field(None, description="Students the teachers say they taught (cascade).")
+    missing: Figure = Field(None, description="Teachers asked who gave no number of students (not 0).")
+
+
+class SurveyRowOut(SurveyReachOut):
+    year: int | None = Field(description="null for the country's all-years row.")
+    country: str
+    country_label: str
+
+
+class SurveyOptionOut(Schema):
+    value: int | str
+    label: str
+    count: Figure
+
+
+class SurveyQuestionOut(Schema):
+    question: int
+    text: str
+    kind: str = Field(description="likert (1 to 5), choice (one answer) or multiple (several answers).")
+    options: list[SurveyOptionOut]
+
+
+class SurveyAnswersOut(Schema):
+    country: str
+    country_label: str
+    questions: list[SurveyQuestionOut]
+
+
+class SurveyFiguresOut(SurveyOut):
+    rows: list[SurveyRowOut] = Field(description="Per country: its years, then its all-years row (year null).")
+    answers: list[SurveyAnswersOut] = Field(
+        description="Per country over all years: how many teachers gave each answer (scale and choice questions)."
+    )
+
+
 class OverviewOut(Schema):
     note: str = Field(description=FIGURE_HELP)
     rows: list[OverviewRowOut] = Field(description="One row per country and year.")
     by_country: list[OverviewRowOut] = Field(description="One row per country, all years.")
+    surveys: list[SurveyFiguresOut] = Field(description="Surveys sent to the teachers of these cohorts, if any.")
 
 
 class ReportCohortOut(Schema):
@@ -139,11 +189,19 @@ class FunnelStepOut(Schema):
     count: Figure
 
 
+class CohortSurveyOut(SurveyOut, SurveyReachOut):
+    pass
+
+
 class CohortSummaryOut(Schema):
     cohort: ReportCohortOut
     note: str = Field(description=FIGURE_HELP)
     funnel: list[FunnelStepOut]
     figures: Figures
+    surveys: list[CohortSurveyOut] = Field(
+        description="The surveys this cohort's teachers have been sent (response rate and reach); answer counts "
+                    "are given per country in the overview."
+    )
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -173,8 +231,105 @@ class StaffCohortOut(Schema):
     seats_left: int
 
 
+class StaffSessionDetailOut(StaffSessionOut):
+    cohort: str = Field(description="The cohort's code.")
+    title_en: str
+    title_km: str
+    title_th: str
+    title_vi: str
+    venue_en: str
+    venue_km: str
+    venue_th: str
+    venue_vi: str
+    facilitators: str
+
+
 class StaffCohortDetailOut(StaffCohortOut):
+    programme: int
+    kind: str
+    language: str
+    province: str | None = Field(description="ISO 3166-2 code of the province, if any.")
+    is_online: bool
+    requires_approval: bool
+    registration_opens: dt.datetime | None
+    registration_closes: dt.datetime | None
+    organiser: int | None = Field(description="The organising partner's id, if any.")
+    name_en: str
+    name_km: str
+    name_th: str
+    name_vi: str
+    description_en: str
+    description_km: str
+    description_th: str
+    description_vi: str
+    venue_en: str
+    venue_km: str
+    venue_th: str
+    venue_vi: str
     sessions: list[StaffSessionOut]
+
+
+WRITE_HELP = ("Every field is optional here: a new record takes the defaults and a change keeps what is not sent; "
+              "the record is then validated whole, by the same rules as the admin's page, and a refusal is a 422 "
+              "`invalid` whose details give each field's messages (`loc`, `type`, `message`), in the language asked.")
+
+
+class CohortIn(Schema):
+    """A cohort to create or change (POST: programme, name_en, code, year, kind, language, dates and
+    capacity are required; country except for a regional cohort)."""
+
+    model_config = {"json_schema_extra": {"description": WRITE_HELP}}
+
+    programme: int | None = Field(None, description="The programme's id.")
+    name_en: str | None = None
+    name_km: str | None = None
+    name_th: str | None = None
+    name_vi: str | None = None
+    code: str | None = Field(None, description="Unique slug, e.g. kh-2025-phnom-penh.")
+    year: int | None = None
+    kind: str | None = Field(None, description="national_inservice, preservice or regional_tot.")
+    status: str | None = None
+    description_en: str | None = None
+    description_km: str | None = None
+    description_th: str | None = None
+    description_vi: str | None = None
+    country: str | None = Field(None, description="KH, TH or VN; empty for a regional cohort.")
+    province: str | None = Field(None, description="ISO 3166-2 code of a province of the country.")
+    language: str | None = None
+    venue_en: str | None = None
+    venue_km: str | None = None
+    venue_th: str | None = None
+    venue_vi: str | None = None
+    is_online: bool | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    capacity: int | None = None
+    registration_opens: dt.datetime | None = None
+    registration_closes: dt.datetime | None = None
+    requires_approval: bool | None = None
+    organiser: int | None = Field(None, description="The organising partner's id.")
+
+
+class SessionIn(Schema):
+    """A session of the cohort to create or change (POST: title_en, date, starts_at and ends_at are
+    required)."""
+
+    model_config = {"json_schema_extra": {"description": WRITE_HELP}}
+
+    title_en: str | None = None
+    title_km: str | None = None
+    title_th: str | None = None
+    title_vi: str | None = None
+    date: dt.date | None = None
+    starts_at: dt.time | None = Field(None, description="Local time (e.g. 08:00), or with its UTC offset.")
+    ends_at: dt.time | None = None
+    module: str | None = Field(None, description="Code of a module of the cohort's programme.")
+    mode: str | None = Field(None, description="in_person, online or hybrid.")
+    venue_en: str | None = None
+    venue_km: str | None = None
+    venue_th: str | None = None
+    venue_vi: str | None = None
+    facilitators: str | None = None
 
 
 class StaffCohortPage(Schema):

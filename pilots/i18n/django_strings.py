@@ -15,6 +15,8 @@ DJANGO_FORM_MESSAGES = [
     gettext_noop("Enter a whole number."),
     gettext_noop("Enter a number."),
     gettext_noop("Enter a valid date."),
+    gettext_noop("Enter a valid date/time."),
+    gettext_noop("Enter a valid time."),
     gettext_noop("Enter a list of values."),
     gettext_noop("Null characters are not allowed."),
     gettext_noop("Select a valid choice. %(value)s is not one of the available choices."),

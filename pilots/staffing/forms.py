@@ -1,9 +1,12 @@
 """Forms of the staff pages: they validate and normalise, the services decide."""
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pilots.choices import AttendanceStatus
+from pilots.models import Cohort, Module, Province, Session
 
 
 class AttendanceRowForm(forms.Form):
@@ -124,3 +127,75 @@ class ReviewForm(forms.Form):
         if cleaned.get("action") in ("confirm", "waitlist", "reject") and not cleaned.get("enrolments"):
             raise forms.ValidationError(_("Select at least one teacher."))
         return cleaned
+
+
+def translated(*fields: str) -> list[str]:
+    """The columns of translated content (`name_en`, `name_km`, ...), as the admin edits them."""
+    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
+
+
+class CohortForm(forms.ModelForm):
+    """A cohort as the admin's form takes it (the model's validators, `clean` and constraints run
+    in `full_clean`), for writers other than the admin page (the API). The English name is the
+    fallback of every language (modeltranslation), so it is required like on the admin page."""
+
+    province = forms.ModelChoiceField(
+        label=_("province"), queryset=Province.objects.all(), to_field_name="code", required=False,
+        error_messages={"invalid_choice": _("There is no province with this code.")},
+    )
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "programme", *translated("name"), "code", "year", "kind", "status", *translated("description"),
+            "country", "province", "language", *translated("venue"), "is_online", "start_date", "end_date",
+            "capacity", "registration_opens", "registration_closes", "requires_approval", "organiser",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name_en"].required = True
+        if self.instance.province_id:
+            self.initial["province"] = self.instance.province.code
+
+    def _post_clean(self):
+        super()._post_clean()
+        # New dates or another programme must still hold the cohort's sessions: each session's own
+        # rule (`Session.clean`), as the admin's inline checks it when the cohort page is saved.
+        if self.instance.pk and not self.errors and {"start_date", "end_date", "programme"} & set(self.changed_data):
+            for session in self.instance.sessions.select_related("module"):
+                session.cohort = self.instance
+                try:
+                    session.clean()
+                except ValidationError as exc:
+                    self.add_error(None, [f"{session}: {message}" for message in exc.messages])
+
+
+class SessionForm(forms.ModelForm):
+    """A session of a given cohort (the instance's `cohort` is set before validation, so that
+    `Session.clean` checks its date against the cohort's and its module against the programme);
+    the module is given by its code, among the cohort's programme's modules only, as in the
+    admin's inline."""
+
+    module = forms.ModelChoiceField(
+        label=_("module"), queryset=Module.objects.none(), to_field_name="code", required=False,
+        error_messages={"invalid_choice": _("The cohort's programme has no module with this code.")},
+    )
+
+    class Meta:
+        model = Session
+        fields = [*translated("title"), "date", "starts_at", "ends_at", "module", "mode", *translated("venue"),
+                  "facilitators"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title_en"].required = True
+        self.fields["module"].queryset = Module.objects.filter(programme_id=self.instance.cohort.programme_id)
+        if self.instance.module_id:
+            self.initial["module"] = self.instance.module.code
+
+
+def form_data(form: forms.ModelForm) -> dict:
+    """The values an unbound model form starts from (the instance's, or a new row's defaults), as
+    data: a partial change is these with the changed fields over them, validated whole."""
+    return {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}

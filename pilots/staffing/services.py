@@ -7,21 +7,26 @@ never overwritten silently (the row's `updated_at` is its version). Review goes 
 single-enrolment services of `pilots.enrolment`, so capacity holds however many reviewers work.
 """
 
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pilots import data_version
+from pilots.access import sees_all_countries
 from pilots.choices import EnrolmentStatus
 from pilots.enrolment import (
     EnrolmentError,
     confirm_enrolment,
+    lock_cohort,
     reject_enrolment,
+    seats_taken,
     waitlist_enrolment,
     write_rows,
 )
 from pilots.history import change_reason
-from pilots.models import Assessment, Attendance, Enrolment, Session
+from pilots.models import Assessment, Attendance, Cohort, Enrolment, Session
 
 
 class RecordError(ValidationError):
@@ -207,3 +212,57 @@ def review_enrolments(*, cohort, enrolment_ids, action) -> tuple[list[Enrolment]
         except EnrolmentError as exc:
             errors.append(exc)
     return done, errors
+
+
+SAVED_AT_ONCE = _("Someone else saved the same record at the same moment. Nothing was saved: please try again.")
+
+
+def _log_change(*, user, obj, created: bool, change_message) -> None:
+    # The admin's own log, so that the record's "History" in the admin shows this change too.
+    LogEntry.objects.log_actions(user_id=user.pk, queryset=[obj], action_flag=ADDITION if created else CHANGE,
+                                 change_message=change_message, single_object=True)
+
+
+def save_cohort(*, cohort: Cohort, user, change_message=()) -> Cohort:
+    """Save a cohort that its form validated (`staffing.forms.CohortForm`: the model's rules and
+    constraints), recorded in the admin's log as `user`, and mark report data changed.
+
+    Invariant: a cohort's capacity never falls below the seats already taken (confirmed,
+    completed, or held for an offer); a lower capacity is checked under the cohort's lock, so no
+    registration slips in between (EnrolmentError `capacity_below_seats`). A new cohort made by a
+    staff member who does not see every country gets them on its team, so that it is one of theirs.
+    """
+    created = cohort.pk is None
+    try:
+        with transaction.atomic():
+            if not created:
+                current = lock_cohort(cohort.pk)
+                if cohort.capacity < current.capacity and cohort.capacity < (taken := seats_taken(current)):
+                    raise EnrolmentError(
+                        _("The capacity cannot be lower than the %(taken)d seats already taken."),
+                        code="capacity_below_seats", params={"taken": taken},
+                    )
+            cohort.save()
+            if created and not sees_all_countries(user):
+                cohort.team.add(user)
+            _log_change(user=user, obj=cohort, created=created, change_message=list(change_message))
+            data_version.data_changed()
+    except IntegrityError as exc:  # e.g. the same code taken by another writer after validation
+        raise RecordError(SAVED_AT_ONCE, code="conflict") from exc
+    return cohort
+
+
+def save_session(*, session: Session, user, change_message=()) -> Session:
+    """Save a session that its form validated (`staffing.forms.SessionForm`: its date within the
+    cohort's, its module of the cohort's programme), recorded in the admin's log as `user`, and
+    mark report data changed. The calendar entries of its teachers follow on the scheduler's next
+    run (`calendar.services.revise_changed_sessions` compares each session's fingerprint)."""
+    created = session.pk is None
+    try:
+        with transaction.atomic():
+            session.save()
+            _log_change(user=user, obj=session, created=created, change_message=list(change_message))
+            data_version.data_changed()
+    except IntegrityError as exc:
+        raise RecordError(SAVED_AT_ONCE, code="conflict") from exc
+    return session

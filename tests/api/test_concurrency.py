@@ -1,16 +1,17 @@
 """Concurrency on real PostgreSQL: many staff tools confirm through the API at the same moment, for
-a few seats. The enrolment services' cohort lock keeps capacity."""
+a few seats, or lower a cohort's capacity while a seat is being taken. The cohort lock keeps capacity."""
 
 import json
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client
 
 from pilots import enrolment as enrolment_services
 from pilots.choices import EnrolmentStatus
 from pilots.models import Cohort, Enrolment
+from pilots.staffing import services as staffing_services
 from tests.api.support import bearer, staff_token
 from tests.factories import CohortFactory, EnrolmentFactory
 
@@ -82,3 +83,58 @@ def test_the_harness_catches_overbooking_when_the_lock_is_removed(django_user_mo
     cohorts = _cohorts(5)
     fire_confirmations(secret, cohorts)
     assert max(seated(c) for c in cohorts) > CAPACITY
+
+
+def cut_capacity_while_a_seat_is_taken(secret, cohort, waiting):
+    """A confirmation holds the cohort's lock, not yet committed, while the API lowers the capacity
+    to the seats it saw before: the cut must wait for the lock and count the new seat."""
+    locked, release = threading.Event(), threading.Event()
+    errors = []
+
+    def confirm():
+        try:
+            with transaction.atomic():
+                enrolment_services.lock_cohort(cohort.pk)
+                Enrolment.objects.filter(pk=waiting.pk).update(status=EnrolmentStatus.CONFIRMED)
+                locked.set()
+                release.wait(timeout=2)
+        except Exception as exc:  # reported by the test, not lost in a thread
+            errors.append(exc)
+            locked.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=confirm)
+    thread.start()
+    locked.wait(timeout=30)
+    timer = threading.Timer(1.0, release.set)
+    timer.start()
+    response = Client().patch(f"/api/v1/staff/cohorts/{cohort.code}", json.dumps({"capacity": 2}),
+                              content_type="application/json", **bearer(secret))
+    thread.join()
+    timer.cancel()
+    assert not errors, errors
+    return response
+
+
+def test_a_capacity_cut_waits_for_a_confirmation_under_way_and_counts_its_seat(django_user_model):
+    _token, secret = staff_token(django_user_model)
+    cohort = CohortFactory(capacity=3)
+    EnrolmentFactory.create_batch(2, cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    waiting = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    response = cut_capacity_while_a_seat_is_taken(secret, cohort, waiting)
+    assert response.status_code == 409
+    assert response.json()["code"] == "capacity_below_seats"
+    cohort.refresh_from_db()
+    assert (cohort.capacity, seated(cohort)) == (3, 3)
+
+
+def test_without_the_lock_the_cut_would_leave_more_seats_than_capacity(django_user_model, monkeypatch):
+    monkeypatch.setattr(staffing_services, "lock_cohort", _no_lock)
+    _token, secret = staff_token(django_user_model)
+    cohort = CohortFactory(capacity=3)
+    EnrolmentFactory.create_batch(2, cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    waiting = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    assert cut_capacity_while_a_seat_is_taken(secret, cohort, waiting).status_code == 200
+    cohort.refresh_from_db()
+    assert seated(cohort) > cohort.capacity

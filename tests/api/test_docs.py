@@ -16,6 +16,29 @@ def test_the_schema_is_published_with_every_operation(client):
 
 
 @pytest.mark.django_db
+def test_the_schema_has_the_cohort_and_session_writes_and_the_survey_figures(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = {(path, method): op["operationId"] for path, item in schema["paths"].items()
+                  for method, op in item.items()}
+    assert {
+        ("/api/v1/staff/cohorts", "post"): "create_cohort",
+        ("/api/v1/staff/cohorts/{code}", "patch"): "change_cohort",
+        ("/api/v1/staff/cohorts/{code}/sessions", "post"): "create_session",
+        ("/api/v1/staff/sessions/{session_id}", "get"): "staff_session",
+        ("/api/v1/staff/sessions/{session_id}", "patch"): "change_session",
+    }.items() <= operations.items()
+    create = schema["paths"]["/api/v1/staff/cohorts"]["post"]
+    assert {"201", "403", "404", "409", "422"} <= set(create["responses"])
+    assert create["security"] == [{"TokenAuth": []}]
+    components = schema["components"]["schemas"]
+    assert {"name_km", "capacity", "province"} <= set(components["CohortIn"]["properties"])
+    assert {"starts_at", "module"} <= set(components["SessionIn"]["properties"])
+    assert "surveys" in components["OverviewOut"]["properties"]
+    assert "surveys" in components["CohortSummaryOut"]["properties"]
+    assert {"response_rate", "answered"} <= set(components["CohortSurveyOut"]["properties"])
+
+
+@pytest.mark.django_db
 def test_the_docs_page_loads_swagger_ui_from_our_static_files_not_a_cdn(client):
     html = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html

@@ -6,7 +6,7 @@ import pytest
 from pilots.api.models import ApiCall, ApiToken
 from pilots.api.tokens import issue_token, revoke_tokens
 from pilots.choices import AssessmentKind, AttendanceStatus, CohortKind, Country, EnrolmentStatus, Language
-from pilots.models import Cohort
+from pilots.models import AccessRecord, Cohort
 from pilots.reports.cohort import breakdowns_by_cohort
 from pilots.reports.exports import OVERVIEW_COLUMNS, overview_shared_rows
 from pilots.reports.overview import programme_overview
@@ -173,8 +173,8 @@ def test_overview_is_a_fixed_number_of_queries_whatever_the_data(n, client, make
         EnrolmentFactory(cohort=cohort)
     secret = partner_token(make_coordinator, Country.THAILAND)
     # token, last used, permissions (2), countries, the overview's three queries, the cohorts'
-    # breakdowns for the shared file's protection, the call record
-    with django_assert_num_queries(10):
+    # breakdowns for the shared file's protection, the programme's surveys (none), the call record
+    with django_assert_num_queries(11):
         assert client.get(OVERVIEW, **bearer(secret)).status_code == 200
 
 
@@ -188,6 +188,27 @@ def test_cohort_list_and_summary_are_fixed_numbers_of_queries(n, client, make_co
     with django_assert_num_queries(6):
         assert client.get("/api/v1/partner/cohorts", {"limit": 200}, **bearer(secret)).status_code == 200
     # + the cohort's shared summary (funnel, breakdowns, summary) and the breakdowns behind its
-    # overview row's protection: the shared files' own queries
-    with django_assert_num_queries(16):
+    # overview row's protection: the shared files' own queries; the countries and the surveys (none)
+    with django_assert_num_queries(18):
         assert client.get(f"/api/v1/partner/cohorts/{cohorts[0].code}", **bearer(secret)).status_code == 200
+
+
+def test_a_second_call_is_answered_from_the_cache_protection_included(client, make_coordinator, countries,
+                                                                       django_assert_num_queries):
+    secret = partner_token(make_coordinator, Country.THAILAND)
+    first = client.get(OVERVIEW, **bearer(secret)).json()
+    summary = client.get("/api/v1/partner/cohorts/th-big", **bearer(secret)).json()
+    # token, last used, permissions (2), countries, the call record: nothing of the reports
+    with django_assert_num_queries(6):
+        assert client.get(OVERVIEW, **bearer(secret)).json() == first
+    # the same, with the cohort (in scope) instead of the overview's own countries query
+    with django_assert_num_queries(7):
+        assert client.get("/api/v1/partner/cohorts/th-big", **bearer(secret)).json() == summary
+
+
+def test_aggregates_hold_no_teachers_data_so_they_leave_no_access_record(client, make_coordinator, countries):
+    secret = partner_token(make_coordinator, Country.THAILAND)
+    client.get(OVERVIEW, **bearer(secret))
+    client.get("/api/v1/partner/cohorts/th-big", **bearer(secret))
+    assert ApiCall.objects.count() == 2
+    assert not AccessRecord.objects.exists()

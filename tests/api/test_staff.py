@@ -7,7 +7,7 @@ import pytest
 
 from pilots.api.models import ApiCall
 from pilots.choices import AttendanceStatus, Country, EnrolmentStatus
-from pilots.models import Attendance, Enrolment
+from pilots.models import AccessRecord, Attendance, Enrolment
 from tests.api.support import bearer, partner_token, staff_token
 from tests.factories import AttendanceFactory, CohortFactory, EnrolmentFactory, SessionFactory, TeacherFactory
 
@@ -66,6 +66,11 @@ def test_enrolments_give_names_but_never_email_or_phone_and_are_counted(client, 
     assert "private.example" not in response.content.decode()
     assert "12345678" not in response.content.decode()
     assert ApiCall.objects.get(token=token).teachers == 3
+    # and in the access record of the owner, with the views of the pages, exports and admin
+    record = AccessRecord.objects.get()
+    assert (record.user, record.what, record.teachers_count) == (
+        token.owner, "API GET /api/v1/staff/cohorts/<code>/enrolments", 3)
+    assert record.path == "/api/v1/staff/cohorts/kh-1/enrolments"
 
 
 def test_confirming_when_full_is_refused_and_a_withdrawal_promotes_the_waiting_list(client, staff, mailoutbox,
@@ -188,10 +193,11 @@ def test_staff_reads_are_fixed_numbers_of_queries(n, client, staff, django_asser
         assert client.get("/api/v1/staff/cohorts", {"limit": 200}, **bearer(secret)).status_code == 200
     with django_assert_num_queries(7):
         assert client.get(f"/api/v1/staff/cohorts/{cohorts[0].code}", **bearer(secret)).status_code == 200
-    with django_assert_num_queries(7):
+    # + the access record of the teachers' data returned
+    with django_assert_num_queries(8):
         assert client.get(f"/api/v1/staff/cohorts/{cohorts[0].code}/enrolments", {"limit": 200},
                           **bearer(secret)).status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(f"/api/v1/staff/sessions/{sessions[0].pk}/attendance",
                           **bearer(secret)).status_code == 200
     assert Enrolment.objects.count() == n
