@@ -135,3 +135,45 @@ ADMIN_MESSAGES = [
     gettext_noop("You may edit it again below"),
     ngettext_lazy("entry", "entries", "counter"),
 ]
+
+# Signing in, and resetting or changing a password (Django's auth forms and password validators, and
+# the admin's theme switch): Django's Khmer catalogue leaves nearly all of them in English, its Thai
+# one the password rules.
+AUTH_MESSAGES = [
+    gettext_noop("Password"),
+    gettext_noop("Password confirmation"),
+    gettext_noop("New password"),
+    gettext_noop("New password confirmation"),
+    gettext_noop("Old password"),
+    gettext_noop("The two password fields didn’t match."),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop(
+        "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+    ),
+    gettext_noop("This account is inactive."),
+    # The user fields a password must not resemble (UserAttributeSimilarityValidator names them).
+    gettext_noop("username"),
+    gettext_noop("email address"),
+    gettext_noop("first name"),
+    gettext_noop("last name"),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        8,
+    ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("Toggle theme (current theme: auto)"),
+    gettext_noop("Toggle theme (current theme: light)"),
+    gettext_noop("Toggle theme (current theme: dark)"),
+]

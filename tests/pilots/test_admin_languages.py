@@ -57,7 +57,7 @@ def test_the_admin_calendar_spells_march_mina_in_khmer(admin_client):
 @pytest.mark.parametrize("language", ["km", "th", "vi"])
 def test_every_admin_message_we_carry_is_translated(language):
     entries = {(e.get("msgctxt"), e["msgid"]): e for e in parse_po(catalogue(language))[1:]}
-    for msgid in django_strings.ADMIN_MESSAGES + django_strings.MONTH_NAMES:
+    for msgid in django_strings.ADMIN_MESSAGES + django_strings.MONTH_NAMES + django_strings.AUTH_MESSAGES:
         if not isinstance(msgid, str):
             continue  # plural messages: checked with every other entry by test_translations
         entry = entries.get((None, msgid))
