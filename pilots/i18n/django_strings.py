@@ -134,6 +134,48 @@ ADMIN_MESSAGES = [
     gettext_noop("Revert %s"),
     gettext_noop("You may edit it again below"),
     ngettext_lazy("entry", "entries", "counter"),
+    gettext_noop("Created"),
+    gettext_noop("Changed"),
+    gettext_noop("Deleted"),
+    # The admin's sidebar, breadcrumbs, app list and action boxes (read aloud by screen readers)
+    gettext_noop("Toggle navigation"),
+    gettext_noop("Sidebar"),
+    gettext_noop("Start typing to filter…"),
+    gettext_noop("Filter navigation items"),
+    gettext_noop("Breadcrumbs"),
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("View"),
+    gettext_noop("Select all objects on this page for an action"),
+    gettext_noop("Select this object for an action - {}"),
+    # Models of django-axes (sign-in throttling) and django-tasks-db, listed on the admin index
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
+    # A staff member's password, set by an administrator
+    gettext_noop("Change password: %s"),
+    gettext_noop("Enter a new password for the user <strong>%(username)s</strong>."),
+    gettext_noop("Password-based authentication"),
+    gettext_noop("Enabled"),
+    gettext_noop("Disabled"),
+    gettext_noop("Set password"),
+    gettext_noop("Reset password"),
+    gettext_noop("No password set."),
+    gettext_noop("Raw passwords are not stored, so there is no way to see the user’s password."),
+    gettext_noop(
+        "Designates whether this user should be treated as active. Unselect this instead of deleting accounts."
+    ),
+    gettext_noop("Authentication and Authorization"),
+    gettext_noop("Show counts"),
+    gettext_noop("Hide counts"),
 ]
 
 # Signing in, and resetting or changing a password (Django's auth forms and password validators, and

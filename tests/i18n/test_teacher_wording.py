@@ -4,7 +4,7 @@ test_translations checks that every entry is translated and not fuzzy; this chec
 entries (those used by the pages and emails teachers get) for what a reviewer found wrong before: an
 informal "you" next to the polite one (Khmer អ្នក for លោកអ្នក, Thai คุณ for ท่าน, Vietnamese "bạn" for
 "Thầy/Cô"), English left as it was, and two words for one thing ("waiting list", "certificate",
-"survey", "training", "session").
+"survey", "training"; the words they replaced).
 """
 
 import re
