@@ -2,7 +2,7 @@
 decide outcomes."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +41,19 @@ class TelInput(forms.TextInput):
 
     def __init__(self, attrs=None):
         super().__init__({"inputmode": "tel", **(attrs or {})})
+
+
+class ProvinceSelect(forms.Select):
+    """A province select whose options say their country (`data-country`), so that the regional
+    form's script (static/js/registration.js) can follow the teacher's country without a request."""
+
+    countries: dict = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if country := self.countries.get(str(value)):
+            option["attrs"]["data-country"] = country
+        return option
 
 
 class NormalisedCharField(forms.CharField):
@@ -158,6 +171,7 @@ class RegistrationForm(forms.ModelForm):
         widgets = {
             "subjects": forms.CheckboxSelectMultiple,
             "gender": forms.RadioSelect,
+            "province": ProvinceSelect,
         }
 
     def __init__(self, *args, cohort, **kwargs):
@@ -178,12 +192,17 @@ class RegistrationForm(forms.ModelForm):
             ("", _("Choose your school level")), *[c for c in self.fields["school_level"].choices if c[0]]
         ]
         self.email_suggestion = None
+        # The country whose conventions the form follows: the cohort's, else the chosen province's.
+        self.teacher_country = self._teacher_country()
         self._arrange_names()
         self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
         self.fields["province"].choices = province_choices(self.fields["province"])
+        self.fields["province"].widget.countries = _province_countries(self.fields["province"].choices)
         self.fields["years_experience"].min_value = 0
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
-        self.fields["phone"].help_text = self._phone_hint()
+        self.fields["phone"].help_text = self._phone_hint(self.teacher_country)
+        if self.teacher_country:
+            self.fields["phone"].widget.attrs["placeholder"] = phone_example(self.teacher_country)
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
         self.fields["family_name"].widget.attrs.update({"autocomplete": "family-name"})
@@ -196,12 +215,27 @@ class RegistrationForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        school = ["school", "school_level", "province", "subjects", "years_experience"]
+        where = []
+        if self.is_regional:
+            # Asked first: the names and the phone then follow the conventions of that country.
+            school.remove("province")
+            where = [Fieldset(_("Where you teach"), "province")]
+            self.fields["province"].help_text = _(
+                "The form then asks your name and phone number the way your country writes them."
+            )
+        names = [Field(name, wrapper_class="d-none") if name == "nickname" and not
+                 self._offers_nickname(self.teacher_country) else name for name in self.name_fields]
         self.helper.layout = Layout(
-            Fieldset(_("Your name"), *self.name_fields, "gender"),
+            *where,
+            Fieldset(_("Your name"), *names, "gender"),
             Fieldset(_("How to reach you"), "email", "phone", "preferred_language"),
-            Fieldset(_("Your school"), "school", "school_level", "province", "subjects",
-                     "years_experience"),
+            Fieldset(_("Your school"), *school),
         )
+
+    @property
+    def is_regional(self) -> bool:
+        return not self.cohort.country
 
     def _teacher_country(self) -> str:
         """The country whose conventions apply: the cohort's, else (regional) the chosen province's."""
@@ -213,8 +247,8 @@ class RegistrationForm(forms.ModelForm):
             return province.country if province else ""
         return ""
 
-    def _phone_hint(self) -> str:
-        country = self._teacher_country()
+    @staticmethod
+    def _phone_hint(country: str) -> str:
         if country:
             return _("For example %(example)s.") % {"example": phone_example(country)}
         # A regional cohort before a province is chosen: one example per country.
@@ -222,19 +256,29 @@ class RegistrationForm(forms.ModelForm):
             f"{phone_example(code)} ({label})" for code, label in Country.choices
         )}
 
-    def _arrange_names(self):
-        """Names in the order the teacher's country writes them, with its titles and its labels."""
-        country = self.cohort.country
-        titles = COUNTRY_TITLES.get(country, PUBLIC_TITLES)
-        self.fields["title"].choices = [("", _("No title")), *[(t.value, t.label) for t in titles]]
-        self.fields["title"].required = False
+    @staticmethod
+    def _given_name_labels(country: str) -> tuple:
+        """The labels of the given name and its Latin spelling for a teacher of `country`."""
         language = (get_language() or "").split("-")[0]
         if country == Country.VIETNAM or language == Language.VIETNAMESE:
             # Vietnamese "tên" alone would leave out the middle name (Văn, Thị...).
-            self.fields["given_name"].label = _("Middle and given name")
-            self.fields["given_name_latin"].label = _("Middle and given name in Latin letters")
-        if country and country not in NICKNAME_COUNTRIES:
-            del self.fields["nickname"]
+            return _("Middle and given name"), _("Middle and given name in Latin letters")
+        return _("Given name"), _("Given name in Latin letters")
+
+    @staticmethod
+    def _offers_nickname(country: str) -> bool:
+        # Unknown country (a regional form before a province is chosen): offered, as it is optional.
+        return not country or country in NICKNAME_COUNTRIES
+
+    def _arrange_names(self):
+        """Names in the order the teacher's country writes them, with its titles and its labels."""
+        country = self.teacher_country
+        titles = COUNTRY_TITLES.get(country, PUBLIC_TITLES)
+        self.fields["title"].choices = [("", _("No title")), *[(t.value, t.label) for t in titles]]
+        self.fields["title"].required = False
+        self.fields["given_name"].label, self.fields["given_name_latin"].label = self._given_name_labels(country)
+        if not self._offers_nickname(country) and not self.is_regional:
+            del self.fields["nickname"]  # a regional form only hides it: the province may change
         order = ["family_name", "given_name"]
         latin = ["family_name_latin", "given_name_latin"]
         if country and name_order_for_country(country) == NameOrder.GIVEN_FIRST:
@@ -242,6 +286,22 @@ class RegistrationForm(forms.ModelForm):
             latin.reverse()
         self.name_fields = ["title", *order, *latin, *(["nickname"] if "nickname" in self.fields else [])]
         self.order_fields([*self.name_fields])
+
+    def conventions(self) -> dict:
+        """What the regional form's script changes when the teacher picks a province, per country
+        ('' before one is chosen): the same rules the server applies when the form comes back."""
+        result = {}
+        for country in ["", *Country.values]:
+            given, given_latin = self._given_name_labels(country)
+            result[country] = {
+                "givenFirst": bool(country) and name_order_for_country(country) == NameOrder.GIVEN_FIRST,
+                "phoneHint": str(self._phone_hint(country)),
+                "phonePlaceholder": phone_example(country) if country else "",
+                "givenLabel": str(given),
+                "givenLatinLabel": str(given_latin),
+                "nickname": self._offers_nickname(country),
+            }
+        return result
 
     def clean_email(self):
         email = self.cleaned_data.get("email")
@@ -303,9 +363,22 @@ class RegistrationForm(forms.ModelForm):
             if name != "subjects"
         }
         for name in ("family_name_latin", "given_name_latin", "nickname", "title"):
-            details[name] = details[name] or ""
+            details[name] = details.get(name) or ""
+        if not self._offers_nickname(self.teacher_country):
+            details["nickname"] = ""  # hidden on a regional form once a non-Thai province is chosen
         details["name_order"] = name_order(self.cohort, details.get("province"))
         return details
+
+
+def _province_countries(choices) -> dict:
+    """Province pk -> country code, read from the country groups of `province_choices` (no query)."""
+    by_label = {str(label): code for code, label in Country.choices}
+    return {
+        str(pk): by_label[str(group)]
+        for group, options in choices
+        if isinstance(options, list | tuple) and str(group) in by_label
+        for pk, _label in options
+    }
 
 
 def _current_language(cohort) -> str:

@@ -57,7 +57,7 @@ def test_the_admin_calendar_spells_march_mina_in_khmer(admin_client):
 @pytest.mark.parametrize("language", ["km", "th", "vi"])
 def test_every_admin_message_we_carry_is_translated(language):
     entries = {(e.get("msgctxt"), e["msgid"]): e for e in parse_po(catalogue(language))[1:]}
-    for msgid in django_strings.ADMIN_MESSAGES + django_strings.MONTH_NAMES:
+    for msgid in django_strings.ADMIN_MESSAGES + django_strings.MONTH_NAMES + django_strings.AUTH_MESSAGES:
         if not isinstance(msgid, str):
             continue  # plural messages: checked with every other entry by test_translations
         entry = entries.get((None, msgid))
@@ -70,3 +70,33 @@ def test_the_khmer_admin_finds_a_cohort_by_its_english_or_khmer_name(admin_clien
     for term in ("Takeo", "តាកែវ"):
         assert "វគ្គតាកែវ</a>" in _get(admin_client, f"{url}?q={term}", "km"), term
     assert "វគ្គតាកែវ</a>" not in _get(admin_client, f"{url}?q=Kampot", "km")
+
+
+ADMIN_CHROME = ["Toggle navigation", "Sidebar", "Start typing to filter…", "Filter navigation items", "Breadcrumbs",
+                "Model name", "Add link", "Change or view list link", "Access attempts", "Access failures",
+                "Task Results", "Authentication and Authorization", "Select all objects on this page for an action",
+                "Select this object for an action", "Toggle theme", "Show counts", "Change password:",
+                "Password-based authentication"]
+
+
+@pytest.mark.parametrize("language", ["km", "th", "vi"])
+def test_the_admins_sidebar_lists_and_password_pages_are_in_the_staff_language(admin_client, language):
+    """What every admin page repeats (sidebar, breadcrumbs, app list, action boxes, read aloud by
+    screen readers) and an administrator's password page, not only the visible headings."""
+    enrolment = EnrolmentFactory()
+    admin = django_user_model_pk(admin_client)
+    pages = [reverse("admin:index"), reverse("admin:pilots_enrolment_changelist"),
+             reverse("admin:pilots_teacher_change", args=[enrolment.teacher.pk]),
+             reverse("admin:auth_user_password_change", args=[admin])]
+    for url in pages:
+        english = _get(admin_client, url, "en")
+        assert any(word in english for word in ADMIN_CHROME), url  # the English page has them
+        html = _get(admin_client, url, language)
+        left = [word for word in ADMIN_CHROME if word in html]
+        assert not left, (language, url, left)
+
+
+def django_user_model_pk(client) -> int:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="admin").pk

@@ -155,3 +155,22 @@ def test_the_title_is_stored_on_the_teacher(client):
     other = OpenCohortFactory(country="TH", language="th")
     response = client.post(register_url(other), registration_data(other, title="queen", email="b@example.org"))
     assert response.status_code == 200 and not Teacher.objects.filter(email="b@example.org").exists()
+
+
+def test_a_regional_form_sent_back_asks_names_as_the_provinces_country_writes_them(client):
+    cohort = OpenCohortFactory(kind=CohortKind.REGIONAL, country="", language="en")
+    page = client.get(register_url(cohort)).content.decode()
+    assert 'id="country-conventions" type="application/json"' in page and "js/registration.js" in page
+    assert page.index('name="province"') < page.index('name="family_name"')  # asked first
+    assert 'data-country="TH"' in page and 'data-country="VN"' in page
+    thai = Province.objects.get(code="TH-10")
+    page = client.post(register_url(cohort), registration_data(cohort, province=thai.pk, phone="1")).content.decode()
+    assert page.index('name="given_name"') < page.index('name="family_name"')
+    assert 'placeholder="+66' in page
+    hanoi = Province.objects.get(code="VN-HN")
+    page = client.post(register_url(cohort), registration_data(cohort, province=hanoi.pk, phone="1")).content.decode()
+    assert page.index('name="family_name"') < page.index('name="given_name"')
+    assert "Middle and given name" in page
+    assert 'id="div_id_nickname" class="mb-3 d-none"' in page  # not customary in Vietnam
+    national = client.get(register_url(OpenCohortFactory(country="KH"))).content.decode()
+    assert "js/registration.js" not in national and "country-conventions" not in national
