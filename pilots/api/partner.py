@@ -14,7 +14,7 @@ from ninja import Query, Router
 from pilots.access import report_cohorts, visible_countries
 from pilots.choices import EnrolmentStatus
 from pilots.models import Cohort
-from pilots.reports import exports
+from pilots.reports import exports, figures
 from pilots.reports.cache import cached
 from pilots.reports.cohort import breakdowns_by_cohort, enrolment_funnel
 from pilots.reports.exports import OVERVIEW_COLUMNS
@@ -76,7 +76,9 @@ def overview(request):
     cohorts only for those who see every country), cached under the reports' data version."""
     require_perm(request, REPORTS_PERM)
     owner = request.auth.owner
-    data = cached(("api-overview", visible_countries(owner)), lambda: programme_overview(report_cohorts(owner)))
+    stamp = figures.latest()
+    data = cached(("api-overview", visible_countries(owner), stamp and stamp[0]),
+                  lambda: figures.overview_for(report_cohorts(owner), stamp))
     return overview_out(data)
 
 

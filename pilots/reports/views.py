@@ -17,7 +17,7 @@ from pilots.models import Cohort
 from pilots.privacy.access_log import record_access, stamped
 from pilots.templatetags.reports_tags import era_year
 
-from . import charts, exports
+from . import charts, exports, figures
 from .cache import cached
 from .cohort import (
     attendance_by_session,
@@ -31,7 +31,6 @@ from .cohort import (
     score_distribution,
 )
 from .filters import OverviewFilter, cohort_years
-from .overview import programme_overview
 
 ERA_SESSION_KEY = "pilots_report_era"
 
@@ -63,7 +62,10 @@ def _overview(request, params=None):
     filterset = OverviewFilter(request.GET if params is None else params, queryset=cohorts, years=years)
     if not filterset.is_valid():
         return filterset, None
-    data = cached(("overview", countries, filterset.applied()), lambda: programme_overview(filterset.qs))
+    # The stored figures' latest refresh, when there is one (`figures`): the overview adds them up.
+    stamp = figures.latest()
+    data = cached(("overview", countries, filterset.applied(), stamp and stamp[0]),
+                  lambda: figures.overview_for(filterset.qs, stamp))
     return filterset, data
 
 
@@ -101,7 +103,8 @@ def overview(request):
     cohorts = filterset.qs.order_by("-year", "country", "name").only(
         "code", "name", "year", "country", "kind", "language", "start_date"
     )
-    return render(request, "pilots/reports/overview.html", context | {"chart": chart, "cohorts": cohorts})
+    return render(request, "pilots/reports/overview.html",
+                  context | {"chart": chart, "cohorts": cohorts, "freshness": figures.freshness(data)})
 
 
 @reports_required
