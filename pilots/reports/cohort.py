@@ -208,7 +208,7 @@ def _labelled_roster(rows, status_labels):
         yield enrolment
 
 
-def iter_roster(cohort, chunk_size=2000, figures=None):
+def iter_roster(cohort, chunk_size=500, figures=None):
     """Every enrolment of the cohort (teacher, province) in name order, with its figures,
     `status_label` and `subject_names` (translated, comma-separated) as attributes.
 

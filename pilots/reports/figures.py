@@ -27,6 +27,7 @@ LATEST_KEY = "pilots:reports:figures-latest"
 NONE = "none"
 # Previous refreshes kept: a page that read the latest's key just before a refresh still finds it.
 KEEP = 2
+REFRESH_WORK_MEM = "256MB"
 
 
 def refresh_figures():
@@ -42,6 +43,11 @@ def refresh_figures():
         if repeatable:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if connection.vendor == "postgresql":
+            # The completed enrolments' ids are looked up in a hash: with the default 4 MB a
+            # national programme's did not fit and PostgreSQL scanned them again for every row.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
         _meta, rows = cohort_status_figures(Cohort.objects.all())
         refresh = FiguresRefresh.objects.create(data_version=version, computed_at=computed_at, seconds=0)
         CohortFigures.objects.bulk_create(
