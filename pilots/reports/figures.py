@@ -11,7 +11,6 @@ come: one definition of every figure. A page reads the latest refresh and says h
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
@@ -22,10 +21,7 @@ from pilots.models import Cohort
 from .models import FIGURE_FIELDS, CohortFigures, FiguresRefresh
 from .overview import cohort_status_figures, overview_from, programme_overview
 
-# The latest refresh as (pk, computed_at, data version), or NONE: set after each refresh commits.
-LATEST_KEY = "pilots:reports:figures-latest"
-NONE = "none"
-# Previous refreshes kept: a page that read the latest's key just before a refresh still finds it.
+# Refreshes kept: a page that looked up the latest just before a newer one commits still finds its rows.
 KEEP = 2
 REFRESH_WORK_MEM = "256MB"
 
@@ -50,27 +46,21 @@ def refresh_figures():
                 cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
         _meta, rows = cohort_status_figures(Cohort.objects.all())
         refresh = FiguresRefresh.objects.create(data_version=version, computed_at=computed_at, seconds=0)
-        CohortFigures.objects.bulk_create(
-            [CohortFigures(refresh=refresh, **row) for row in rows], batch_size=2000
-        )
+        CohortFigures.objects.bulk_create([CohortFigures(refresh=refresh, **row) for row in rows], batch_size=2000)
         refresh.seconds = time.perf_counter() - started
         refresh.save(update_fields=["seconds"])
         old = FiguresRefresh.objects.order_by("-computed_at", "-pk").values_list("pk", flat=True)[KEEP:]
         FiguresRefresh.objects.filter(pk__in=list(old)).delete()
-        stamp = (refresh.pk, refresh.computed_at, version)
-        transaction.on_commit(lambda: cache.set(LATEST_KEY, stamp, None))
     return refresh
 
 
 def latest():
-    """(pk, computed_at, data version) of the latest refresh, or None: from the cache, else one query."""
-    stamp = cache.get(LATEST_KEY)
-    if stamp is None:
-        row = FiguresRefresh.objects.order_by("-computed_at", "-pk").values_list("pk", "computed_at",
-                                                                                "data_version").first()
-        stamp = row or NONE
-        cache.set(LATEST_KEY, stamp, 60)
-    return None if stamp == NONE else stamp
+    """(pk, computed_at, data version) of the latest refresh, or None. One query, on the database
+    the figures are then read from (a replica that has not received the latest refresh yet gives
+    its previous one, whose figures it holds)."""
+    return (
+        FiguresRefresh.objects.order_by("-computed_at", "-pk").values_list("pk", "computed_at", "data_version").first()
+    )
 
 
 @dataclass(frozen=True)
@@ -89,12 +79,6 @@ def freshness(overview):
     return Freshness(as_of=computed_at, changed_since=version != data_version.current())
 
 
-def cache_part():
-    """What a cached overview depends on besides the data version: the refresh it adds up."""
-    stamp = latest()
-    return stamp[0] if stamp else None
-
-
 def stored_overview(cohorts, stamp):
     """The overview of `cohorts` (scoped and filtered) from the refresh `stamp`: one query, the
     cohorts joined to their stored figures. A cohort created since the refresh counts with no
@@ -102,18 +86,24 @@ def stored_overview(cohorts, stamp):
     figures = FilteredRelation("report_figures", condition=Q(report_figures__refresh_id=stamp[0]))
     meta, rows = {}, []
     for r in (
-        cohorts.order_by().annotate(_figures=figures)
-        .values("pk", "year", "country", f_status=F("_figures__status"),
-                **{f"f_{key}": F(f"_figures__{key}") for key in FIGURE_FIELDS})
+        cohorts.order_by()
+        .annotate(_figures=figures)
+        .values(
+            "pk",
+            "year",
+            "country",
+            f_status=F("_figures__status"),
+            **{f"f_{key}": F(f"_figures__{key}") for key in FIGURE_FIELDS},
+        )
     ):
         meta[r["pk"]] = (r["year"], r["country"])
         if r["f_status"] is not None:
-            rows.append({"cohort_id": r["pk"], "status": r["f_status"],
-                         **{key: r[f"f_{key}"] for key in FIGURE_FIELDS}})
+            rows.append(
+                {"cohort_id": r["pk"], "status": r["f_status"], **{key: r[f"f_{key}"] for key in FIGURE_FIELDS}}
+            )
     return overview_from(meta, rows, refresh=stamp)
 
 
-def overview_for(cohorts, stamp=None):
-    """The overview of `cohorts`: from the latest stored figures when there are some, else live."""
-    stamp = stamp or latest()
+def overview_for(cohorts, stamp):
+    """The overview of `cohorts`: from the refresh `stamp` (`latest()`) when there is one, else live."""
     return stored_overview(cohorts, stamp) if stamp else programme_overview(cohorts)

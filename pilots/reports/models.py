@@ -67,8 +67,12 @@ class CohortFigures(models.Model):
             models.CheckConstraint(condition=Q(status__in=EnrolmentStatus.values), name="cohortfigures_status_valid"),
             # The same inequalities as the enrolments they sum: a part never exceeds its whole.
             models.CheckConstraint(
-                condition=Q(completed__lte=F("n")) & Q(pre_n__lte=F("n")) & Q(post_n__lte=F("n"))
-                & Q(gain_n__lte=F("pre_n")) & Q(gain_n__lte=F("post_n")) & Q(g_n__lte=F("gain_n"))
+                condition=Q(completed__lte=F("n"))
+                & Q(pre_n__lte=F("n"))
+                & Q(post_n__lte=F("n"))
+                & Q(gain_n__lte=F("pre_n"))
+                & Q(gain_n__lte=F("post_n"))
+                & Q(g_n__lte=F("gain_n"))
                 & Q(g_excluded__lte=F("gain_n")),
                 name="cohortfigures_parts_within_whole",
             ),
@@ -78,5 +82,20 @@ class CohortFigures(models.Model):
         return f"{self.cohort_id} {self.status} ({self.refresh})"
 
 
-FIGURE_FIELDS = ["n", "completed", "pre_sum", "pre_n", "post_sum", "post_n", "gain_sum", "gain_n", "g_sum",
-                 "g_n", "g_excluded", "attended", "absent", "excused", "seat_sessions"]
+FIGURE_FIELDS = [
+    "n",
+    "completed",
+    "pre_sum",
+    "pre_n",
+    "post_sum",
+    "post_n",
+    "gain_sum",
+    "gain_n",
+    "g_sum",
+    "g_n",
+    "g_excluded",
+    "attended",
+    "absent",
+    "excused",
+    "seat_sessions",
+]

@@ -38,8 +38,11 @@ def cohort(db):
         status = EnrolmentStatus.WITHDRAWN if i % 7 == 0 else EnrolmentStatus.CONFIRMED
         enrolment = EnrolmentFactory(cohort=cohort, teacher=teacher, status=status)
         for session in sessions[: i % 4]:
-            AttendanceFactory(enrolment=enrolment, session=session,
-                              status=AttendanceStatus.LATE if i % 2 else AttendanceStatus.PRESENT)
+            AttendanceFactory(
+                enrolment=enrolment,
+                session=session,
+                status=AttendanceStatus.LATE if i % 2 else AttendanceStatus.PRESENT,
+            )
         if i % 2:
             AssessmentFactory(enrolment=enrolment, kind=AssessmentKind.PRE, score=30 + i)
     return cohort
