@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pilots.access import report_cohorts, reports_required, visible_countries
-from pilots.choices import AttendanceStatus
+from pilots.choices import AttendanceStatus, CohortKind
 from pilots.models import Cohort
 from pilots.privacy.access_log import record_access, stamped
 from pilots.templatetags.reports_tags import era_year
@@ -31,6 +31,7 @@ from .cohort import (
     score_distribution,
 )
 from .filters import OverviewFilter, cohort_years
+from .overview import country_label
 
 ERA_SESSION_KEY = "pilots_report_era"
 
@@ -100,9 +101,14 @@ def overview(request):
             (_("Met the completion rule"), [r["completed"] for r in data.rows]),
         ],
     )
-    cohorts = filterset.qs.order_by("-year", "country", "name").only(
+    cohorts = list(filterset.qs.order_by("-year", "country", "name").only(
         "code", "name", "year", "country", "kind", "language", "start_date"
-    )
+    ))
+    # Labels looked up once: get_FOO_display() rebuilds its choices for every one of ~1,000 cohorts.
+    kinds = {k: str(v) for k, v in CohortKind.choices}
+    countries = {code: str(country_label(code)) for code in {c.country for c in cohorts}}
+    for c in cohorts:
+        c.kind_label, c.country_label = kinds.get(c.kind, c.kind), countries[c.country]
     return render(request, "pilots/reports/overview.html",
                   context | {"chart": chart, "cohorts": cohorts, "freshness": figures.freshness(data)})
 
