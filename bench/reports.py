@@ -1,15 +1,22 @@
 """Benchmark of the coordinator reports on PostgreSQL (not a test).
 
-    make bench-reports            # or: .venv/bin/python bench/reports.py [--reload] [--runs 30]
+    make bench-reports                         # national scale (BENCH_SCALE=national, the default)
+    BENCH_SCALE=small make bench-reports       # 100,000 enrolments, for a quick look
+    .venv/bin/python bench/reports.py [--scale national|small] [--reload] [--runs 30]
 
-Loads (once; --reload to start again) 100,000 enrolments and 1,000,000 attendance rows into the
-database BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/pilots_i4_bench) with
-INSERT ... SELECT generate_series, then measures through Django's test Client:
-- the cohort report of a typical cohort (~890 enrolments, 10 sessions) and the programme overview:
-  median and p95 of repeated requests;
-- the same reports' database queries alone (the report functions, no template);
-- the equivalent hand-written SQL aggregate, timed in PostgreSQL;
-- the XLSX and CSV roster of a 12,000-enrolment cohort: time and peak Python memory.
+Loads (once per database; --reload to start again), with set-based SQL only (INSERT ... SELECT
+generate_series; about 80 s at national scale here):
+- national: 1,000,000 enrolments in 1,000 cohorts and 10,000,000 attendance rows
+  (database pilots_bench_reports_national);
+- small: 100,000 enrolments in 100 cohorts and 1,000,000 attendance rows (pilots_bench_reports);
+BENCH_DATABASE_URL names another database. Then measures, in one run:
+- the programme overview cold (report cache cleared) served from the overview figures the
+  scheduler keeps (`pilots.reports.figures`), against the equivalent raw SQL over those figures,
+  and the refresh itself against the raw SQL that aggregates every enrolment and attendance row;
+- the cohort report of a typical cohort (~1,000 enrolments, 10 sessions), cold: p95 against the
+  equivalent hand-written SQL;
+- the XLSX and CSV roster of a 1,200- and a 12,000-enrolment cohort: time and peak Python memory
+  (tracemalloc), and the ratio of the two peaks (constant memory: a ratio near 1).
 Only 127.0.0.1 is contacted.
 """
 
@@ -24,16 +31,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pilots_i4_bench")
+
+SCALES = {
+    # enrolments, cohorts (the big one included), database
+    "national": (1_000_000, 1_000, "pilots_bench_reports_national"),
+    "small": (100_000, 100, "pilots_bench_reports"),
+}
+SCALE = os.environ.get("BENCH_SCALE", "national")
+for i, arg in enumerate(sys.argv):
+    if arg == "--scale" and i + 1 < len(sys.argv):
+        SCALE = sys.argv[i + 1]
+    elif arg.startswith("--scale="):
+        SCALE = arg.split("=", 1)[1]
+if SCALE not in SCALES:
+    sys.exit(f"BENCH_SCALE/--scale: one of {', '.join(SCALES)}")
+ENROLMENTS, COHORTS, _DB = SCALES[SCALE]
+DB_URL = os.environ.get("BENCH_DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/{_DB}"
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("PILOTS_TESTING", "1")
 # The shared cache of production: Redis (database 8 by default; BENCH_REDIS_URL to change it).
 os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-ENROLMENTS = 100_000
 BIG_COHORT = 12_000
-COHORTS = 100
+SMALL_ROSTER = 1_200  # the second export cohort: a tenth of the big one, for the memory ratio
 SESSIONS_PER_COHORT = 10
 
 
@@ -57,7 +78,7 @@ def load(reload=False):
 
     call_command("migrate", verbosity=0)
     if not reload and Enrolment.objects.count() >= ENROLMENTS:
-        print("data already loaded (use --reload to load again)")
+        print(f"data already loaded ({SCALE}; use --reload to load again)")
         return
     started = time.perf_counter()
     with connection.cursor() as cur:
@@ -70,9 +91,10 @@ def load(reload=False):
     )
     countries = ["KH", "TH", "VN", ""]
     languages = {"KH": Language.KHMER, "TH": Language.THAI, "VN": Language.VIETNAMESE, "": Language.ENGLISH}
+    codes = {0: "bench-big", 1: "bench-roster-1200"}
     cohorts = Cohort.objects.bulk_create(
         Cohort(
-            programme=programme, name=f"Bench cohort {i}", code="bench-big" if i == 0 else f"bench-{i}",
+            programme=programme, name=f"Bench cohort {i}", code=codes.get(i, f"bench-{i}"),
             year=2020 + i % 5, country=countries[i % 4],
             kind=CohortKind.REGIONAL if countries[i % 4] == "" else CohortKind.NATIONAL,
             language=languages[countries[i % 4]], start_date=dt.date(2020 + i % 5, 3, 1),
@@ -87,21 +109,32 @@ def load(reload=False):
     )
     ids = [c.pk for c in cohorts]
     with connection.cursor() as cur:
+        # Foreign keys are checked by triggers, row by row: off for this session's load, since every
+        # id below is read from the table it refers to. Indexes and other constraints stay on.
+        cur.execute("SET session_replication_role = replica")
         cur.execute("SELECT setseed(0.42)")
+        step = time.perf_counter()
+
+        def done(what):
+            nonlocal step
+            print(f"  {what}: {time.perf_counter() - step:.1f} s", flush=True)
+            step = time.perf_counter()
+
         cur.execute(
             """
             INSERT INTO pilots_teacher (family_name, given_name, family_name_latin, given_name_latin,
                 nickname, name_order, gender, email, phone, school, school_level, preferred_language,
-                consent_version, consent_language, created_at, updated_at, province_id)
+                consent_version, consent_language, created_at, updated_at, province_id, title)
             SELECT 'សុខ', 'ចាន់ថា' || g, 'Sok', 'Chantha' || g, '', 'family_first',
                 (ARRAY['female','male','female','undisclosed'])[1 + g %% 4], 'bench' || g || '@example.org',
                 '', 'School ' || (g %% 500),
                 (ARRAY['primary','lower_secondary','upper_secondary','university',''])[1 + g %% 5],
-                'km', '', '', now(), now(), p.ids[1 + g %% array_length(p.ids, 1)]
+                'km', '', '', now(), now(), p.ids[1 + g %% array_length(p.ids, 1)], ''
             FROM generate_series(1, %s) g, (SELECT array_agg(id) AS ids FROM pilots_province) p
             """,
             [ENROLMENTS],
         )
+        done("teachers")
         cur.execute(
             """
             INSERT INTO pilots_teacher_subjects (teacher_id, subject_id)
@@ -109,6 +142,8 @@ def load(reload=False):
             FROM pilots_teacher t, (SELECT array_agg(id) AS ids FROM pilots_subject) s
             """
         )
+        done("subjects")
+        # The big cohort, then the 1,200-enrolment one, then every other cohort in turn.
         cur.execute(
             """
             INSERT INTO pilots_enrolment (status, reference, language, consent_version, notes, created_at,
@@ -116,13 +151,15 @@ def load(reload=False):
             SELECT CASE WHEN r < 0.85 THEN 'confirmed' WHEN r < 0.90 THEN 'completed'
                         WHEN r < 0.95 THEN 'withdrawn' WHEN r < 0.98 THEN 'waitlisted' ELSE 'applied' END,
                    'B' || lpad(to_hex(rn), 8, '0'), 'km', '', '', now(), now(), now(),
-                   CASE WHEN rn <= %s THEN (%s::bigint[])[1]
-                        ELSE (%s::bigint[])[2 + (rn - %s - 1) %% %s] END,
+                   CASE WHEN rn <= %(big)s THEN (%(ids)s::bigint[])[1]
+                        WHEN rn <= %(big)s + %(small)s THEN (%(ids)s::bigint[])[2]
+                        ELSE (%(ids)s::bigint[])[3 + (rn - %(big)s - %(small)s - 1) %% %(rest)s] END,
                    id
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn, random() AS r FROM pilots_teacher) t
             """,
-            [BIG_COHORT, ids, ids, BIG_COHORT, COHORTS - 1],
+            {"big": BIG_COHORT, "small": SMALL_ROSTER, "ids": ids, "rest": COHORTS - 2},
         )
+        done("enrolments")
         cur.execute(
             """
             INSERT INTO pilots_attendance (status, note, updated_at, enrolment_id, session_id)
@@ -132,6 +169,7 @@ def load(reload=False):
                  LATERAL (SELECT random() + 0 * e.id AS r) x
             """
         )
+        done("attendance")
         cur.execute(
             """
             INSERT INTO pilots_assessment (kind, score, updated_at, enrolment_id)
@@ -149,6 +187,8 @@ def load(reload=False):
             """
         )
         cur.execute("UPDATE pilots_assessment SET score = 100 WHERE kind = 'pre' AND id % 400 = 0")
+        done("assessments")
+        cur.execute("SET session_replication_role = DEFAULT")
     connection.close()
     import psycopg
 
@@ -158,7 +198,7 @@ def load(reload=False):
     from pilots.models import Attendance
 
     counts["Attendance"] = Attendance.objects.count()
-    print(f"loaded {counts} in {time.perf_counter() - started:.1f} s")
+    print(f"loaded {counts} in {time.perf_counter() - started:.1f} s (VACUUM ANALYZE included)")
 
 
 def timed(fn, runs):
@@ -316,27 +356,54 @@ def check_same_figures(cohort):
           f"{len(sessions)} sessions")
 
 
-def check_same_overview():
-    from pilots.models import Cohort
-    from pilots.reports.overview import programme_overview
+# The overview page from the stored figures, by hand: the latest refresh's rows summed by year and
+# country with the subtotals and total the page shows, and the list of cohorts it links to.
+STORED_OVERVIEW_SQL = [
+    """
+WITH latest AS (SELECT id FROM pilots_figuresrefresh ORDER BY computed_at DESC, id DESC LIMIT 1)
+SELECT c.year, c.country, count(DISTINCT c.id), sum(f.n),
+       sum(f.n) FILTER (WHERE f.status IN ('confirmed', 'completed')),
+       sum(f.n) FILTER (WHERE f.status = 'withdrawn'), sum(f.completed), sum(f.attended), sum(f.absent),
+       sum(f.excused), sum(f.seat_sessions), sum(f.pre_sum), sum(f.pre_n), sum(f.post_sum), sum(f.post_n),
+       sum(f.gain_sum), sum(f.gain_n), sum(f.g_sum), sum(f.g_n), sum(f.g_excluded)
+FROM pilots_cohort c LEFT JOIN pilots_cohortfigures f
+     ON f.cohort_id = c.id AND f.refresh_id = (SELECT id FROM latest)
+GROUP BY GROUPING SETS ((c.year, c.country), (c.year), (c.country), ())""",
+    """SELECT code, name, year, country, kind, language, start_date FROM pilots_cohort
+ORDER BY year DESC, country, name""",
+]
 
-    total = programme_overview(Cohort.objects.all()).total
-    raw = next(r for r in sql_run(OVERVIEW_SQL, {})[0] if r[0] is None and r[1] is None)
+
+def check_same_overview(raw_rows, overview):
+    """The raw SQL over every row gives the stored figures' totals (else stop)."""
+    total = overview.total
+    raw = next(r for r in raw_rows if r[0] is None and r[1] is None)
     orm = (total["registered"], total["confirmed"], total["withdrawn"], total["completed"], total["attended"],
            total["expected"])
     assert orm == tuple(int(v) for v in raw[2:8]), (orm, raw)
     assert abs(raw[8] - total["pre_mean"]) < 1e-9 and abs(raw[9] - total["post_mean"]) < 1e-9, raw
-    print("raw SQL overview totals checked against the ORM")
+    print("raw SQL over every enrolment and attendance row checked against the stored figures' totals")
 
 
-def measure(runs):
+def peak_memory(client, path):
+    """Peak Python memory (tracemalloc) of one streamed download, and the file's size."""
+    tracemalloc.start()
+    response = client.get(path)
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak, size
+
+
+def measure(runs, live_runs):
     from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from pilots.data_version import replace as invalidate
     from pilots.models import Cohort
-    from pilots.reports.overview import programme_overview
+    from pilots.reports import figures
 
     setup_test_environment()
     user, _ = get_user_model().objects.get_or_create(
@@ -344,8 +411,7 @@ def measure(runs):
     )
     client = Client()
     client.force_login(user)
-    cohort = Cohort.objects.get(code="bench-1")
-    big = Cohort.objects.get(code="bench-big")
+    cohort = Cohort.objects.get(code="bench-2")
     n_typical = cohort.enrolments.count()
     url = f"/reports/cohorts/{cohort.code}/"
 
@@ -358,8 +424,6 @@ def measure(runs):
                     pass
         return go
 
-    from pilots.data_version import replace as invalidate
-
     def cold(fn):
         def go():
             invalidate()  # what the first request after any change pays
@@ -367,6 +431,33 @@ def measure(runs):
         return go
 
     results = {}
+    # The overview computed from every row (what the page did before the stored figures, and what a
+    # refresh by the scheduler costs: the same queries, plus writing 5 rows per cohort), against
+    # the same aggregate by hand.
+    # The raw SQL with the refresh's work_mem (`figures.REFRESH_WORK_MEM`), for a fair comparison.
+    with connection.cursor() as cur:
+        cur.execute(f"SET work_mem = '{figures.REFRESH_WORK_MEM}'")
+    raw_rows = []
+    results["overview live (raw SQL)"] = timed(lambda: raw_rows.append(sql_run(OVERVIEW_SQL, {})[0]), live_runs)
+    with connection.cursor() as cur:
+        cur.execute("RESET work_mem")
+    refresh = None
+
+    def refresh_now():
+        nonlocal refresh
+        refresh = figures.refresh_figures()
+
+    results["refresh of the stored figures (scheduler)"] = timed(refresh_now, live_runs)
+    check_same_overview(raw_rows[-1], figures.overview_for(Cohort.objects.all(), figures.latest()))
+
+    get("/reports/")()
+    results["overview, cold (HTML request)"] = timed(cold(get("/reports/")), runs)
+    results["overview, cached (HTML request)"] = timed(get("/reports/"), runs)
+    results["overview (ORM queries only)"] = timed(
+        lambda: figures.overview_for(Cohort.objects.all(), figures.latest()), runs
+    )
+    results["overview (raw SQL)"] = sql_time(STORED_OVERVIEW_SQL, {}, runs)
+
     get(url)()
     results["cohort report, cold (HTML request)"] = timed(cold(get(url)), runs)
     results["cohort report, cached (HTML request)"] = timed(get(url), runs)
@@ -381,45 +472,46 @@ def measure(runs):
     results["cohort report (raw SQL)"] = sql_time(COHORT_SQL, {"cohort": cohort.pk}, runs)
     check_same_figures(cohort)
 
-    overview_runs = max(5, runs // 3)
-    get("/reports/")()
-    results["overview, cold (HTML request)"] = timed(cold(get("/reports/")), overview_runs)
-    results["overview, cached (HTML request)"] = timed(get("/reports/"), runs)
-    results["overview (ORM queries only)"] = timed(
-        lambda: programme_overview(Cohort.objects.all()), overview_runs
-    )
-    results["overview (raw SQL)"] = sql_time(OVERVIEW_SQL, {}, overview_runs)
-    check_same_overview()
-
-    print(f"\nPostgreSQL, {runs} runs (overview {overview_runs}); typical cohort: {n_typical} enrolments, "
-          f"{SESSIONS_PER_COHORT} sessions")
-    print(f"{'measure':40} {'median ms':>10} {'p95 ms':>10}")
+    print(f"\nPostgreSQL, {SCALE} scale: {ENROLMENTS:,} enrolments, {ENROLMENTS * SESSIONS_PER_COHORT:,} "
+          f"attendance rows, {COHORTS:,} cohorts; {runs} runs (live overview {live_runs}); typical cohort: "
+          f"{n_typical} enrolments, {SESSIONS_PER_COHORT} sessions")
+    print(f"{'measure':45} {'median ms':>10} {'p95 ms':>10}")
     for name, (median, p95) in results.items():
-        print(f"{name:40} {median:10.1f} {p95:10.1f}")
-    for which in ("cohort report", "overview"):
-        raw = results[f"{which} (raw SQL)"][0]
-        ratios = {k: results[f"{which}{k}"][0] / raw for k in
-                  (", cold (HTML request)", " (ORM queries only)", ", cached (HTML request)")}
-        shown = ", ".join(f"{k.strip(' ,')} {v:.2f}x" for k, v in ratios.items())
-        print(f"{which} / raw SQL (medians): {shown}")
+        print(f"{name:45} {median:10.1f} {p95:10.1f}")
+
+    def ratio(which, of, stat=0):
+        return results[which][stat] / results[of][stat]
+
+    refresh_ratio = ratio("refresh of the stored figures (scheduler)", "overview live (raw SQL)")
+    print(f"refresh / live raw SQL: {refresh_ratio:.2f}x")
+    print("overview, cold (HTML request) / raw SQL over the stored figures: "
+          f"median {ratio('overview, cold (HTML request)', 'overview (raw SQL)'):.2f}x, "
+          f"p95 {ratio('overview, cold (HTML request)', 'overview (raw SQL)', 1):.2f}x; "
+          f"ORM queries only {ratio('overview (ORM queries only)', 'overview (raw SQL)'):.2f}x")
+    print("overview, cold (HTML request) / the live raw SQL it replaces: "
+          f"{ratio('overview, cold (HTML request)', 'overview live (raw SQL)'):.3f}x")
+    print("cohort report, cold (HTML request) / raw SQL: "
+          f"median {ratio('cohort report, cold (HTML request)', 'cohort report (raw SQL)'):.2f}x, "
+          f"p95 {ratio('cohort report, cold (HTML request)', 'cohort report (raw SQL)', 1):.2f}x; "
+          f"ORM queries only {ratio('cohort report (ORM queries only)', 'cohort report (raw SQL)'):.2f}x")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores, shared)")
 
-    print(f"\nexports of the {big.enrolments.count()}-enrolment cohort:")
+    print("\nroster exports (streamed): time, file size, peak Python memory (tracemalloc, a second pass)")
+    peaks = {}
+    for code in ("bench-roster-1200", "bench-big"):
+        n = Cohort.objects.get(code=code).enrolments.count()
+        for fmt in ("xlsx", "csv"):
+            path = f"/reports/cohorts/{code}/roster.{fmt}"
+            t0 = time.perf_counter()
+            get(path)()
+            elapsed = time.perf_counter() - t0
+            peak, size = peak_memory(client, path)
+            peaks[(fmt, n)] = peak
+            print(f"{n:6} rows roster.{fmt}: {elapsed:.2f} s, {size / 1e6:.1f} MB file, peak {peak / 1e6:.1f} MB")
     for fmt in ("xlsx", "csv"):
-        path = f"/reports/cohorts/{big.code}/roster.{fmt}"
-        t0 = time.perf_counter()
-        response = client.get(path)
-        size = sum(len(chunk) for chunk in response.streaming_content)
-        elapsed = time.perf_counter() - t0
-        # Memory in a second pass: tracemalloc slows Python down, so it is not timed.
-        tracemalloc.start()
-        response = client.get(path)
-        for _chunk in response.streaming_content:
-            pass
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(f"roster.{fmt}: {elapsed:.2f} s, {size / 1e6:.1f} MB file, "
-              f"peak Python memory {peak / 1e6:.1f} MB (tracemalloc)")
+        (small, big) = sorted(n for f, n in peaks if f == fmt)
+        print(f"roster.{fmt} peak memory {big} rows / {small} rows: {peaks[(fmt, big)] / peaks[(fmt, small)]:.2f}x "
+              f"(the rows: {big / small:.0f}x)")
     print(f"max RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     connection.close()
     reset_queries()
@@ -429,13 +521,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reload", action="store_true", help="drop and load the data again")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--live-runs", type=int, default=2,
+                        help="runs of the live overview over every row (seconds each at national scale)")
+    parser.add_argument("--scale", choices=list(SCALES), default=SCALE,
+                        help="national (the default, or BENCH_SCALE) or small")
     args = parser.parse_args()
     ensure_database()
     import django
 
     django.setup()
     load(reload=args.reload)
-    measure(args.runs)
+    measure(args.runs, args.live_runs)
 
 
 if __name__ == "__main__":

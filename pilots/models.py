@@ -720,5 +720,6 @@ from .checkin.models import SelfCheckIn, SessionCheckIn  # noqa: E402, F401
 from .imports.models import PendingImport  # noqa: E402, F401
 from .offers.models import SeatOffer, WaitlistPolicy  # noqa: E402, F401
 from .privacy.models import *  # noqa: E402, F403
+from .reports.models import CohortFigures, FiguresRefresh  # noqa: E402, F401
 from .scheduler.models import JobRun, Notice  # noqa: E402, F401
 from .surveys.models import Answer, Question, Response, Survey  # noqa: E402, F401

@@ -2,12 +2,13 @@
 roster, score and gain distributions (definitions: `pilots.reports.overview`). A fixed number of
 queries whatever the size of the cohort."""
 
+from django.db import transaction
 from django.db.models import Count, F, FloatField, Q, Value
 from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext_lazy as _
 
 from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus, EnrolmentStatus, Gender, SchoolLevel
-from pilots.models import Assessment, Enrolment, Session, Teacher, subject_name
+from pilots.models import Assessment, Enrolment, Session, subject_name
 
 from .overview import empty_figures, finish_figures
 
@@ -184,43 +185,97 @@ def roster_figures(cohort):
     return {row["pk"]: row for row in rows}
 
 
-def iter_roster(cohort, chunk_size=2000, figures=None):
-    """Every enrolment of the cohort (teacher, province) with its figures, `status_label` and
-    `subject_names` (translated, comma-separated) as attributes.
+ROSTER_ORDER = ["teacher__family_name", "teacher__given_name", "pk"]
 
-    Three queries: the grouped figures, the subjects, then the enrolments. The figures are kept
-    apart so the grouped query stays narrow (wide rows made PostgreSQL sort on disk).
-    """
-    if figures is None:
-        figures = roster_figures(cohort)
-    # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
-    status_labels = {k: str(v) for k, v in EnrolmentStatus.choices}
-    enrolments = (
+
+def _roster_enrolments(cohort):
+    return (
         cohort.enrolments.select_related("teacher", "teacher__province")
-        .order_by("teacher__family_name", "teacher__given_name", "pk")
+        .order_by(*ROSTER_ORDER)
         # Columns no report shows (timestamps are costly to load).
         .defer("notes", "consent_version", "consented_at", "created_at", "status_changed_at", "updated_at",
                "teacher__email", "teacher__phone", "teacher__consent_at", "teacher__consent_version",
                "teacher__consent_language", "teacher__created_at", "teacher__updated_at")
     )
-    # Subjects as translated names, in one narrow query (no Subject instances to build).
-    names, subjects = {}, {}
-    for teacher_id, name in (
-        Teacher.subjects.through.objects.filter(teacher__enrolments__cohort=cohort)
-        .order_by("teacher_id", "subject__order", "subject__name")
-        .values_list("teacher_id", "subject__name").distinct()
-    ):
+
+
+def _labelled_roster(rows, status_labels):
+    for enrolment, figures, subjects in rows:
+        for key, value in zip(ROSTER_FIGURES, figures, strict=True):
+            setattr(enrolment, key, value)
+        enrolment.status_label = status_labels.get(enrolment.status, enrolment.status)
+        enrolment.subject_names = ", ".join(subjects)
+        yield enrolment
+
+
+def iter_roster(cohort, chunk_size=500, figures=None):
+    """Every enrolment of the cohort (teacher, province) in name order, with its figures,
+    `status_label` and `subject_names` (translated, comma-separated) as attributes.
+
+    Three queries: the enrolments, their grouped figures and their subjects (the figures are
+    kept apart so the grouped query stays narrow: wide rows made PostgreSQL sort on disk).
+    With `figures` ({pk: row}, the page has them) the cohort is read at once. Without, for the
+    exports, the three are streamed side by side in the same order (server-side cursors, one
+    snapshot), so memory stays flat whatever the size of the cohort.
+    """
+    # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
+    status_labels = {k: str(v) for k, v in EnrolmentStatus.choices}
+    names = {}
+
+    def translated(name):
         if name not in names:
             names[name] = subject_name(name)
-        subjects.setdefault(teacher_id, []).append(names[name])
-    # The page takes the cohort at once; exports stream it in chunks (a server-side cursor).
-    rows = enrolments.iterator(chunk_size=chunk_size) if chunk_size else enrolments
-    for enrolment in rows:
-        for key in ROSTER_FIGURES:
-            setattr(enrolment, key, figures[enrolment.pk][key])
-        enrolment.status_label = status_labels.get(enrolment.status, enrolment.status)
-        enrolment.subject_names = ", ".join(subjects.get(enrolment.teacher_id, ()))
-        yield enrolment
+        return names[name]
+
+    subjects = (
+        cohort.enrolments.annotate(_subject=F("teacher__subjects__name"), _order=F("teacher__subjects__order"))
+        .filter(_subject__isnull=False)
+    )
+    if figures is not None:
+        by_teacher = {}
+        for teacher_id, name in (
+            subjects.order_by("teacher_id", "_order", "_subject").values_list("teacher_id", "_subject").distinct()
+        ):
+            by_teacher.setdefault(teacher_id, []).append(translated(name))
+        rows = (
+            (e, [figures[e.pk][key] for key in ROSTER_FIGURES], by_teacher.get(e.teacher_id, ()))
+            for e in _roster_enrolments(cohort)
+        )
+        yield from _labelled_roster(rows, status_labels)
+        return
+    yield from _labelled_roster(_streamed_roster(cohort, subjects, chunk_size, translated), status_labels)
+
+
+def _streamed_roster(cohort, subjects, chunk_size, translated):
+    enrolments = _roster_enrolments(cohort)
+    db = enrolments.db
+    connection = transaction.get_connection(db)
+    # One snapshot for the three streams (PostgreSQL: repeatable read), so that they hold the
+    # same enrolments even if one registers meanwhile.
+    repeatable = connection.vendor == "postgresql" and not connection.in_atomic_block
+    # Read-only: no savepoint needed inside a caller's transaction.
+    with transaction.atomic(using=db, savepoint=False):
+        if repeatable:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        figure_rows = (
+            cohort_figures(cohort).using(db).order_by(*ROSTER_ORDER)
+            .values_list("pk", *ROSTER_FIGURES).iterator(chunk_size=chunk_size)
+        )
+        subject_rows = (
+            subjects.using(db).order_by(*ROSTER_ORDER, "_order", "_subject")
+            .values_list("pk", "_subject").iterator(chunk_size=chunk_size)
+        )
+        pending = next(subject_rows, None)
+        for enrolment in enrolments.iterator(chunk_size=chunk_size):
+            pk, *figures = next(figure_rows)
+            if pk != enrolment.pk:
+                raise RuntimeError("roster streams out of step")  # the same ORDER BY: never
+            names = []
+            while pending is not None and pending[0] == enrolment.pk:
+                names.append(translated(pending[1]))
+                pending = next(subject_rows, None)
+            yield enrolment, figures, names
 
 
 def roster(cohort, figures=None):

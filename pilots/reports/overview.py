@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from pilots.choices import ATTENDED_STATUSES, SEATED_STATUSES, AttendanceStatus, Country, EnrolmentStatus
 from pilots.models import Attendance, Enrolment
 
+from .models import FIGURE_FIELDS
+
 
 def country_label(code):
     return Country(code).label if code else _("Regional")
@@ -58,6 +60,9 @@ def _enrolment_figures(completed_ids):
 COUNT_FIELDS = ["cohorts", "registered", "confirmed", "withdrawn", "completed", "pre_n", "post_n",
                 "gain_n", "g_n", "g_excluded", "attended", "absent", "excused", "seat_sessions"]
 SUM_FIELDS = ["pre_sum", "post_sum", "gain_sum", "g_sum"]
+# The figures of `_enrolment_figures` a cohort's participants add up (`n` is every status's).
+ENROLMENT_KEYS = ["completed", "pre_sum", "pre_n", "post_sum", "post_n", "gain_sum", "gain_n", "g_sum", "g_n",
+                  "g_excluded"]
 
 
 def empty_figures():
@@ -92,28 +97,25 @@ class Overview:
     # {cohort id: year, country, enrolments by status, completed}: what each cohort's shared
     # summary publishes, for protecting the shared overview against both files together.
     cohorts: dict = field(default_factory=dict)
+    # The stored figures' refresh it was added up from (`pilots.reports.figures`); None: live.
+    refresh: object = None
 
 
-def programme_overview(cohorts):
-    """Figures by year and country for `cohorts` (already scoped and filtered). Three queries:
-    cohorts (with their number of sessions), enrolments (with scores and completion), attendance."""
-    groups = {}
-
-    def group(year, country):
-        return groups.setdefault((year, country), empty_figures())
-
+def cohort_status_figures(cohorts):
+    """Live: ({cohort id: (year, country)}, rows), a row per cohort and enrolment status with the
+    counts and sums of `FIGURE_FIELDS` (scores, completion, attendance and seat-sessions of
+    participants only). Three queries: cohorts (with their number of sessions), enrolments
+    (with scores and completion), attendance."""
     # Sessions per cohort up front: completion then counts each enrolment's own attendance rows
     # (index-only) instead of joining every session of its cohort, and seat-sessions are summed
     # over the enrolments without a correlated subquery per cohort.
-    sessions_by_cohort, group_of, per_cohort = {}, {}, {}
+    meta, sessions_by_cohort = {}, {}
     for r in cohorts.order_by().values("pk", "year", "country").annotate(n_sessions=Count("sessions")):
-        group(r["year"], r["country"])["cohorts"] += 1
-        per_cohort[r["pk"]] = {"year": r["year"], "country": r["country"], "statuses": {}, "completed": 0}
+        meta[r["pk"]] = (r["year"], r["country"])
         sessions_by_cohort[r["pk"]] = r["n_sessions"]
-        group_of[r["pk"]] = group(r["year"], r["country"])
 
-    # The cohorts' ids, now known, filter the enrolments (no join back to the cohorts), and both
-    # grouped queries group by cohort id: their sums and counts are added into year x country here.
+    # The cohorts' ids, now known, filter the enrolments (no join back to the cohorts); both
+    # grouped queries group by cohort id and status.
     enrolments = Enrolment.objects.filter(cohort_id__in=list(sessions_by_cohort))
     # Only seated enrolments can complete (with_completion says so too): the others' attendance
     # rows are left out of the per-enrolment GROUP BY.
@@ -121,31 +123,25 @@ def programme_overview(cohorts):
         enrolments.seated().with_completion(sessions_count=sessions_by_cohort)
         .filter(is_completed=True).values("pk")
     )
+    rows = {}
     for r in (
         enrolments.with_scores().order_by().values("cohort_id", "status")
         .annotate(**_enrolment_figures(completed_ids))
     ):
-        cohort_id, status, n = r.pop("cohort_id"), r.pop("status"), r.pop("n")
-        into = group_of[cohort_id]
-        per_cohort[cohort_id]["statuses"][status] = n
-        into["registered"] += n
-        if status == EnrolmentStatus.WITHDRAWN:
-            into["withdrawn"] += n
-        if status not in SEATED_STATUSES:
-            continue  # scores and completion are those of participants
-        into["confirmed"] += n
-        per_cohort[cohort_id]["completed"] += r["completed"]
-        for k, v in r.items():
-            into[k] += v if v is not None else 0
-        # Seat-sessions: the cohort's participants times its sessions (grouped by cohort, no CASE).
-        into["seat_sessions"] += n * sessions_by_cohort[cohort_id]
+        row = dict.fromkeys(FIGURE_FIELDS, 0) | {"cohort_id": r["cohort_id"], "status": r["status"], "n": r["n"]}
+        if r["status"] in SEATED_STATUSES:  # scores and completion are those of participants
+            for key in ENROLMENT_KEYS:
+                row[key] = r[key] if r[key] is not None else 0
+            # Seat-sessions: the cohort's participants times its sessions (grouped by cohort, no CASE).
+            row["seat_sessions"] = r["n"] * sessions_by_cohort[r["cohort_id"]]
+        rows[(r["cohort_id"], r["status"])] = row
 
     attendance = (
         Attendance.objects.filter(
             enrolment__cohort_id__in=list(sessions_by_cohort), enrolment__status__in=SEATED_STATUSES
         )
         .order_by()
-        .values("enrolment__cohort_id")
+        .values("enrolment__cohort_id", "enrolment__status")
         .annotate(
             attended=Count("pk", filter=Q(status__in=ATTENDED_STATUSES)),
             absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
@@ -153,10 +149,38 @@ def programme_overview(cohorts):
         )
     )
     for r in attendance:
-        into = group_of[r["enrolment__cohort_id"]]
-        into["attended"] += r["attended"]
-        into["absent"] += r["absent"]
-        into["excused"] += r["excused"]
+        row = rows[(r["enrolment__cohort_id"], r["enrolment__status"])]
+        for key in ("attended", "absent", "excused"):
+            row[key] = r[key]
+    return meta, list(rows.values())
+
+
+def overview_from(meta, figure_rows, refresh=None):
+    """The overview added up from per-cohort, per-status rows (`cohort_status_figures`, or the
+    stored ones), by year and country; `meta` {cohort id: (year, country)} names every cohort,
+    with or without enrolments."""
+    groups, per_cohort = {}, {}
+
+    def group(year, country):
+        return groups.setdefault((year, country), empty_figures())
+
+    for cohort_id, (year, country) in meta.items():
+        group(year, country)["cohorts"] += 1
+        per_cohort[cohort_id] = {"year": year, "country": country, "statuses": {}, "completed": 0}
+    for r in figure_rows:
+        cohort_id, status, n = r["cohort_id"], r["status"], r["n"]
+        into = group(*meta[cohort_id])
+        per_cohort[cohort_id]["statuses"][status] = n
+        into["registered"] += n
+        if status == EnrolmentStatus.WITHDRAWN:
+            into["withdrawn"] += n
+        if status not in SEATED_STATUSES:
+            continue
+        into["confirmed"] += n
+        per_cohort[cohort_id]["completed"] += r["completed"]
+        for key in FIGURE_FIELDS:
+            if key != "n":
+                into[key] += r[key]
 
     def add(into, row):
         for key in COUNT_FIELDS + SUM_FIELDS:
@@ -174,4 +198,11 @@ def programme_overview(cohorts):
         for c in sorted(countries, key=lambda c: (c == "", c))
     ]
     return Overview(rows=rows, total=finish_figures(total), by_year=[finish_figures(years[y]) for y in sorted(years)],
-                    by_country=by_country, cohorts=per_cohort)
+                    by_country=by_country, cohorts=per_cohort, refresh=refresh)
+
+
+def programme_overview(cohorts):
+    """Figures by year and country for `cohorts` (already scoped and filtered), computed live
+    from every enrolment and attendance row: three queries (`cohort_status_figures`). Pages read
+    the stored figures instead when there are some (`pilots.reports.figures.overview_for`)."""
+    return overview_from(*cohort_status_figures(cohorts))

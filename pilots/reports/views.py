@@ -12,12 +12,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pilots.access import report_cohorts, reports_required, visible_countries
-from pilots.choices import AttendanceStatus
+from pilots.choices import AttendanceStatus, CohortKind
 from pilots.models import Cohort
 from pilots.privacy.access_log import record_access, stamped
 from pilots.templatetags.reports_tags import era_year
 
-from . import charts, exports
+from . import charts, exports, figures
 from .cache import cached
 from .cohort import (
     attendance_by_session,
@@ -31,7 +31,7 @@ from .cohort import (
     score_distribution,
 )
 from .filters import OverviewFilter, cohort_years
-from .overview import programme_overview
+from .overview import country_label
 
 ERA_SESSION_KEY = "pilots_report_era"
 
@@ -63,7 +63,10 @@ def _overview(request, params=None):
     filterset = OverviewFilter(request.GET if params is None else params, queryset=cohorts, years=years)
     if not filterset.is_valid():
         return filterset, None
-    data = cached(("overview", countries, filterset.applied()), lambda: programme_overview(filterset.qs))
+    # The stored figures' latest refresh, when there is one (`figures`): the overview adds them up.
+    stamp = figures.latest()
+    data = cached(("overview", countries, filterset.applied(), stamp and stamp[0]),
+                  lambda: figures.overview_for(filterset.qs, stamp))
     return filterset, data
 
 
@@ -98,10 +101,16 @@ def overview(request):
             (_("Met the completion rule"), [r["completed"] for r in data.rows]),
         ],
     )
-    cohorts = filterset.qs.order_by("-year", "country", "name").only(
+    cohorts = list(filterset.qs.order_by("-year", "country", "name").only(
         "code", "name", "year", "country", "kind", "language", "start_date"
-    )
-    return render(request, "pilots/reports/overview.html", context | {"chart": chart, "cohorts": cohorts})
+    ))
+    # Labels looked up once: get_FOO_display() rebuilds its choices for every one of ~1,000 cohorts.
+    kinds = {k: str(v) for k, v in CohortKind.choices}
+    countries = {code: str(country_label(code)) for code in {c.country for c in cohorts}}
+    for c in cohorts:
+        c.kind_label, c.country_label = kinds.get(c.kind, c.kind), countries[c.country]
+    return render(request, "pilots/reports/overview.html",
+                  context | {"chart": chart, "cohorts": cohorts, "freshness": figures.freshness(data)})
 
 
 @reports_required

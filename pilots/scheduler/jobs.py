@@ -9,11 +9,12 @@ from django.db.models import Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from pilots import notifications
+from pilots import data_version, notifications
 from pilots.calendar.services import calendar_revision, revise_changed_sessions
 from pilots.choices import SEATED_STATUSES
 from pilots.models import Cohort, Enrolment
 from pilots.offers.services import expire_offers
+from pilots.reports import figures
 from pilots.surveys.models import Survey
 from pilots.surveys.services import latest_surveys, window
 
@@ -100,6 +101,16 @@ def offer_expiry(now: dt.datetime) -> int:
     return expire_offers(now=now)
 
 
+def report_figures(now: dt.datetime) -> int:
+    """Recompute the overview's stored figures if the data changed since they were computed
+    (or there are none yet): 1 if it did."""
+    stamp = figures.latest()
+    if stamp and stamp[2] == data_version.current():
+        return 0
+    figures.refresh_figures()
+    return 1
+
+
 # name -> job, in the order they run. Offers expire first so that a seat passed on is offered at once.
 JOBS = {
     "offer_expiry": offer_expiry,
@@ -107,4 +118,5 @@ JOBS = {
     "session_reminders": session_reminders,
     "survey_invitations": survey_invitations,
     "survey_closing_reminders": survey_closing_reminders,
+    "report_figures": report_figures,
 }
