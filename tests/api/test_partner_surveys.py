@@ -174,8 +174,8 @@ def test_survey_figures_are_a_fixed_number_of_queries_whatever_the_data(cohorts,
         for enrolment in EnrolmentFactory.create_batch(3, cohort=cohort):
             answer_follow_up(enrolment, survey, taught=True, students=12, modules=["M1"])
     secret = partner_token(make_coordinator, Country.CAMBODIA)
-    # The overview's 11 queries (live: no stored figures yet), then the surveys and their questions, and per survey (3 here) the
-    # reach tables (3 aggregates, each finding the reach question) and one count of answers per
-    # country it was sent to (none yet for the 12-month follow-up).
+    # The overview's 11 queries (live: no stored figures yet), then the surveys and their questions,
+    # and per survey (3 here) the reach tables (3 aggregates, each finding the reach question) and
+    # one count of answers per country it was sent to (none yet for the 12-month follow-up).
     with django_assert_num_queries(11 + 2 + 3 * 6 + 2 * 1):
         assert client.get(OVERVIEW, **bearer(secret)).status_code == 200
