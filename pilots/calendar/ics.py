@@ -23,6 +23,7 @@ from pilots.models import Cohort, Session
 
 from .models import SessionCalendarState
 
+
 def _local(session: Session, time: dt.time) -> dt.datetime:
     # All three countries are UTC+7 without daylight saving: the project's TIME_ZONE is theirs.
     return timezone.make_aware(dt.datetime.combine(session.date, time))
