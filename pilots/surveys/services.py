@@ -77,7 +77,8 @@ def submit_response(*, survey: Survey, enrolment: Enrolment, answers: dict, lang
         if question.kind in (QuestionKind.LIKERT, QuestionKind.NUMBER):
             answer.number = int(value)
         elif question.kind in (QuestionKind.CHOICE, QuestionKind.MULTIPLE):
-            answer.choices = list(value) if isinstance(value, list | tuple) else [value]
+            # Each option once, in the order given (the reports count an option at its position).
+            answer.choices = list(dict.fromkeys(value if isinstance(value, list | tuple) else [value]))
         else:
             answer.text = str(value)
         rows.append(answer)
