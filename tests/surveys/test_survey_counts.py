@@ -100,3 +100,22 @@ def test_the_report_page_shows_the_counts_to_a_coordinator(client, follow_up, ma
     assert html.count("<svg") == 3
     obstacles = follow_up.questions.get(kind=QuestionKind.MULTIPLE, order=5)
     assert obstacles.text_en in html
+
+
+def test_the_modules_question_offers_each_module_in_the_teachers_language():
+    programme = ProgrammeFactory()
+    ModuleFactory(programme=programme, code="M1", title_en="Risk factors", title_th="ปัจจัยเสี่ยง", title_km="")
+    services.create_default_surveys(programme=programme, follow_up_months=(3,))
+    modules = programme.surveys.get(kind=SurveyKind.FOLLOW_UP).questions.get(order=3)
+    assert modules.option_label("M1", "th") == "ปัจจัยเสี่ยง"
+    assert modules.option_label("M1", "km") == "Risk factors"  # not written in Khmer yet: English
+
+
+@pytest.mark.parametrize("export", [("reach_export", ()), ("reach_programme_export", ("csv",))])
+def test_a_coordinator_of_another_country_gets_404_for_the_reach_files(client, follow_up, make_coordinator, export):
+    _answer(follow_up, _cohort(follow_up, country="KH"))
+    name, args = export
+    client.force_login(make_coordinator("TH"))
+    assert client.get(reverse(f"surveys:{name}", args=[follow_up.pk, *args])).status_code == 404
+    client.force_login(make_coordinator("KH"))
+    assert client.get(reverse(f"surveys:{name}", args=[follow_up.pk, *args])).status_code == 200
