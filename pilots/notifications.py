@@ -30,7 +30,7 @@ from django_tasks import task
 from django_tasks_db import DatabaseBackend
 from psycopg.errors import LockNotAvailable
 
-from .calendar.ics import attach_calendar, attach_cancellation, cancelled_entries
+from .calendar.ics import attach_calendar, attach_cancellation, attach_withdrawal, cancelled_entries
 from .choices import EmailKind, EnrolmentStatus
 from .models import Enrolment, OutboundEmail
 from .status_links import status_url
@@ -235,6 +235,9 @@ ATTACHMENTS = {
     EmailKind.CALENDAR_UPDATE: [attach_calendar],
     # The cancellation (METHOD:CANCEL) and the calendar as it is now, for programs that ignore CANCEL.
     EmailKind.CALENDAR_CANCEL: [attach_cancellation, attach_calendar],
+    # A teacher who leaves gets the sessions taken out of their calendar.
+    EmailKind.WITHDRAWN: [attach_withdrawal],
+    EmailKind.REJECTED: [attach_withdrawal],
 }
 
 # What some kinds of email list in their text, from the enrolment.

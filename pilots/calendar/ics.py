@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
-from pilots.choices import SessionMode
+from pilots.choices import SEATED_STATUSES, SessionMode
 from pilots.models import Cohort, Session
 
 from .models import SessionCalendarState
@@ -140,11 +140,12 @@ def cohort_calendar(cohort: Cohort) -> bytes:
     return calendar.to_ical()
 
 
-def cancellation_calendar(cohort: Cohort, attendee: str = "") -> bytes:
-    """An iTIP cancellation (METHOD:CANCEL) of every cancelled entry of the cohort, for an email."""
+def cancellation_calendar(cohort: Cohort, attendee: str = "", states=None) -> bytes:
+    """An iTIP cancellation (METHOD:CANCEL) for an email: of `states`, by default every cancelled
+    entry of the cohort; addressed to `attendee` (RFC 5546 3.2.5)."""
     organizer = _organizer()
     calendar = _calendar(cohort, "CANCEL")
-    for state in cancelled_entries(cohort):
+    for state in cancelled_entries(cohort) if states is None else states:
         event = _cancelled_event(state, cohort, organizer)
         if attendee:
             event.add("attendee", vCalAddress(f"mailto:{attendee}"))
@@ -163,4 +164,17 @@ def attach_cancellation(message, enrolment) -> None:
     """Attach the cancellation of the cohort's cancelled sessions (RFC 6047: the method in the type)."""
     if cancelled_entries(enrolment.cohort).exists():
         message.attach("cancelled.ics", cancellation_calendar(enrolment.cohort, enrolment.teacher.email),
+                       "text/calendar; method=CANCEL; charset=utf-8")
+
+
+def attach_withdrawal(message, enrolment) -> None:
+    """A teacher who held a seat and leaves (withdrawn, rejected) gets every session of the cohort
+    cancelled in their own calendar; the entries stay as they are for everyone else."""
+    if not enrolment.history.filter(status__in=SEATED_STATUSES).exists():
+        return  # never had a seat: never had the calendar
+    cohort = enrolment.cohort
+    entries(cohort, list(cohort.sessions.all()))
+    states = list(cohort.calendar_states.order_by("starts", "pk"))
+    if states:
+        message.attach("cancelled.ics", cancellation_calendar(cohort, enrolment.teacher.email, states),
                        "text/calendar; method=CANCEL; charset=utf-8")

@@ -15,6 +15,7 @@ from icalendar import Calendar
 
 from pilots import notifications
 from pilots.choices import CohortStatus, EmailKind, EnrolmentStatus
+from pilots.enrolment import withdraw_enrolment
 from pilots.models import OutboundEmail
 from pilots.scheduler import jobs
 from pilots.scheduler.models import JobOutcome, JobRun
@@ -171,3 +172,24 @@ def test_two_schedulers_at_once_send_one_cancellation(client, mailoutbox):
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.teacher.email for e in enrolments)
     cancelled = [e for e in _feed(client, enrolments[0]).values() if str(e["status"]) == "CANCELLED"]
     assert [e["sequence"] for e in cancelled] == [1]
+
+
+def test_a_teacher_who_withdraws_gets_every_session_cancelled_in_their_calendar(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    cohort = _cohort()
+    seated = EnrolmentFactory(cohort=cohort)
+    waiting = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    uids = set(_feed(client, seated))
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_enrolment(enrolment=waiting)  # first: else the freed seat would promote them
+        withdraw_enrolment(enrolment=seated)
+    by_teacher = {m.to[0]: m for m in mailoutbox}
+    cancel = _attachment(by_teacher[seated.teacher.email], "cancelled.ics")
+    assert str(cancel["method"]) == "CANCEL"
+    events = cancel.walk("VEVENT")
+    assert {str(e["uid"]) for e in events} == uids
+    assert {str(e["attendee"]) for e in events} == {f"mailto:{seated.teacher.email}"}
+    assert by_teacher[waiting.teacher.email].attachments == []  # never had a seat, nor the calendar
+    # Everyone else keeps the sessions: nothing is cancelled in the cohort's file.
+    assert {str(e["status"]) for e in _feed(client, EnrolmentFactory(cohort=cohort)).values()} == {"CONFIRMED"}
