@@ -71,11 +71,6 @@ def entries(cohort: Cohort, sessions) -> dict[int, SessionCalendarState]:
     return states
 
 
-def sequences(cohort: Cohort, sessions) -> dict[int, int]:
-    """{session id: SEQUENCE}."""
-    return {session_id: state.sequence for session_id, state in entries(cohort, sessions).items()}
-
-
 def _organizer() -> vCalAddress:
     # RFC 5546 requires an ORGANIZER in PUBLISH and CANCEL: the address our emails come from.
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
