@@ -136,6 +136,7 @@ class EmailKind(models.TextChoices):
     OFFER = "offer", _("Place offered from the waiting list")
     REMINDER = "reminder", _("Reminder before the training")
     CALENDAR_UPDATE = "calendar_update", _("Dates or venue changed")
+    CALENDAR_CANCEL = "calendar_cancel", _("Sessions cancelled")
     SURVEY_INVITE = "survey_invite", _("Survey invitation")
     SURVEY_CLOSING = "survey_closing", _("Survey closing soon")
 

@@ -30,7 +30,7 @@ from django_tasks import task
 from django_tasks_db import DatabaseBackend
 from psycopg.errors import LockNotAvailable
 
-from .calendar.ics import attach_calendar
+from .calendar.ics import attach_calendar, attach_cancellation, attach_withdrawal, cancelled_entries
 from .choices import EmailKind, EnrolmentStatus
 from .models import Enrolment, OutboundEmail
 from .status_links import status_url
@@ -127,6 +127,8 @@ def render_enrolment_email(enrolment: Enrolment, kind: str) -> EmailMultiAlterna
             "status_url": status_url(enrolment),
             "LANGUAGE_CODE": language,
         }
+        if kind in EXTRA_CONTEXT:
+            context.update(EXTRA_CONTEXT[kind](enrolment))
         text = render_to_string(f"pilots/email/{template}.txt", context)
         html = render_to_string(f"pilots/email/{template}.html", context)
         message = EmailMultiAlternatives(
@@ -221,6 +223,7 @@ EMAILS[EmailKind.CERTIFICATE] = (_("Your certificate of completion"), "certifica
 EMAILS[EmailKind.OFFER] = (_("A place is free: accept it before the deadline"), "offer")
 EMAILS[EmailKind.REMINDER] = (_("Your training starts in two days"), "reminder")
 EMAILS[EmailKind.CALENDAR_UPDATE] = (_("The training's dates or venue have changed"), "calendar_update")
+EMAILS[EmailKind.CALENDAR_CANCEL] = (_("Sessions of your training are cancelled"), "calendar_cancel")
 EMAILS[EmailKind.SURVEY_INVITE] = (_("Please tell us how the training went for you"), "survey_invite")
 EMAILS[EmailKind.SURVEY_CLOSING] = (_("A survey closes soon: your answers count"), "survey_closing")
 
@@ -230,6 +233,16 @@ ATTACHMENTS = {
     EmailKind.PROMOTED: [attach_calendar],
     EmailKind.REMINDER: [attach_calendar],
     EmailKind.CALENDAR_UPDATE: [attach_calendar],
+    # The cancellation (METHOD:CANCEL) and the calendar as it is now, for programs that ignore CANCEL.
+    EmailKind.CALENDAR_CANCEL: [attach_cancellation, attach_calendar],
+    # A teacher who leaves gets the sessions taken out of their calendar.
+    EmailKind.WITHDRAWN: [attach_withdrawal],
+    EmailKind.REJECTED: [attach_withdrawal],
+}
+
+# What some kinds of email list in their text, from the enrolment.
+EXTRA_CONTEXT = {
+    EmailKind.CALENDAR_CANCEL: lambda enrolment: {"cancelled": list(cancelled_entries(enrolment.cohort))},
 }
 
 
@@ -256,5 +269,5 @@ def seat_offered(*, enrolment_id: int) -> None:
 
 def scheduled_email(*, enrolment_id: int, kind: str) -> None:
     """Queue an email the scheduler decided to send (it records each one first, see
-    pilots.scheduler): reminder, calendar_update, survey_invite, survey_closing."""
+    pilots.scheduler): reminder, calendar_update, calendar_cancel, survey_invite, survey_closing."""
     _queue_after_training(enrolment_id, kind)

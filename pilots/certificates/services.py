@@ -135,6 +135,10 @@ def _announce(certificate: Certificate) -> None:
     notifications.certificate_issued(enrolment_id=certificate.enrolment_id)
 
 
+# Enrolments read at a time when a cohort's certificates are issued (memory stays flat).
+ISSUE_CHUNK = 100
+
+
 def completed_without_certificate(cohort_id: int):
     completed = Enrolment.objects.filter(cohort_id=cohort_id).with_completion().filter(is_completed=True)
     return (
@@ -150,16 +154,24 @@ def issue_certificates(*, cohort_id: int, user=None) -> int:
     how many were issued. Safe to run twice or concurrently: the unique constraint on live
     certificates is the backstop, and a loser of that race skips the teacher."""
     cohort = _cohort_for_certificates(cohort_id)
+    pending = list(completed_without_certificate(cohort_id).values_list("pk", flat=True))
     issued = 0
-    for enrolment in completed_without_certificate(cohort_id).iterator(chunk_size=200):
-        certificate = _new_certificate(enrolment, cohort, user)  # the PDF is built outside the transaction
-        try:
-            with transaction.atomic():
-                certificate.save()
-                _announce(certificate)
-        except IntegrityError:
-            continue
-        issued += 1
+    # Read a chunk, then write it: no cursor stays open across the writes. On SQLite (WAL) a
+    # connection still reading an old snapshot cannot start writing once another connection has
+    # written (the worker's heartbeat does, every few seconds): "database is locked" at once.
+    for start in range(0, len(pending), ISSUE_CHUNK):
+        chunk = list(
+            Enrolment.objects.filter(pk__in=pending[start:start + ISSUE_CHUNK]).select_related("teacher").order_by("pk")
+        )
+        for enrolment in chunk:
+            certificate = _new_certificate(enrolment, cohort, user)  # the PDF is built outside the transaction
+            try:
+                with transaction.atomic():
+                    certificate.save()
+                    _announce(certificate)
+            except IntegrityError:
+                continue
+            issued += 1
     return issued
 
 

@@ -10,8 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pilots import data_version, notifications
-from pilots.calendar.services import calendar_revision, revise_changed_sessions
-from pilots.choices import SEATED_STATUSES
+from pilots.calendar.services import CANCELLED, CHANGED, calendar_revision, cohorts_to_revise, revise_cohort_calendar
+from pilots.choices import SEATED_STATUSES, EmailKind
 from pilots.models import Cohort, Enrolment
 from pilots.offers.services import expire_offers
 from pilots.reports import figures
@@ -21,6 +21,8 @@ from pilots.surveys.services import latest_surveys, window
 from .models import Notice
 
 REMINDER_DAYS_BEFORE = 2
+# What happened to a cohort's calendar -> the email that tells its teachers.
+CALENDAR_EMAILS = {CHANGED: EmailKind.CALENDAR_UPDATE, CANCELLED: EmailKind.CALENDAR_CANCEL}
 
 
 def notify_once(*, enrolment_id: int, kind: str, key: str) -> bool:
@@ -52,13 +54,21 @@ def session_reminders(now: dt.datetime) -> int:
 
 
 def calendar_updates(now: dt.datetime) -> int:
-    """Send the new calendar to the seated teachers of cohorts whose sessions changed."""
+    """Send the seated teachers of each cohort whose sessions changed the new calendar, and of each
+    cohort with sessions deleted or cancelled a cancellation, once per revision. The revision and
+    its emails are written in one transaction: a run that fails half-way leaves both for the next."""
     sent = 0
-    for cohort_id in revise_changed_sessions(now=now):
-        key = calendar_revision(cohort_id)
-        seated = Enrolment.objects.filter(cohort_id=cohort_id, status__in=SEATED_STATUSES).values_list("pk", flat=True)
-        for enrolment_id in seated:
-            sent += notify_once(enrolment_id=enrolment_id, kind="calendar_update", key=key)
+    for cohort_id in cohorts_to_revise(now=now):
+        with transaction.atomic():
+            happened = revise_cohort_calendar(cohort_id=cohort_id, now=now)
+            key = calendar_revision(cohort_id)
+            seated = Enrolment.objects.filter(cohort_id=cohort_id, status__in=SEATED_STATUSES).values_list(
+                "pk", flat=True
+            )
+            for enrolment_id in seated:
+                for change, kind in CALENDAR_EMAILS.items():
+                    if change in happened:
+                        sent += notify_once(enrolment_id=enrolment_id, kind=kind, key=key)
     return sent
 
 

@@ -2,8 +2,6 @@
 open answers (staff only) and the cascade reach: students reached by the teachers, with the
 teachers who did not answer shown as missing, never as zero. A fixed number of queries."""
 
-import collections
-
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,30 +55,62 @@ def reach_tables(survey: Survey, cohorts):
     }
 
 
-def distributions(survey: Survey, cohorts) -> list[Chart]:
-    """One bar chart per scale or choice question, counting the answers of the cohorts in scope."""
-    questions = [q for q in survey.questions.all() if q.kind != QuestionKind.TEXT and q.kind != QuestionKind.NUMBER]
-    answers = Answer.objects.filter(
+def _answer_values(question) -> list:
+    """The answers a scale or choice question can have, in the order its chart shows them."""
+    if question.kind == QuestionKind.LIKERT:
+        return list(range(1, 6))
+    return [o["value"] for o in question.options]
+
+
+def _gave(question, value) -> Q:
+    """Answers to `question` that gave `value` (a filter on Answer). A choice answer keeps each of
+    its options once (`services.submit_response`), so `value` is at one of the first len(options)
+    positions of its list: compared there, the count works alike on PostgreSQL and SQLite."""
+    if question.kind == QuestionKind.LIKERT:
+        return Q(question=question, number=value)
+    held = Q(pk=None)
+    for position in range(len(question.options)):
+        held |= Q(**{f"choices__{position}": value})
+    return Q(question=question) & held
+
+
+def answer_counts(survey: Survey, cohorts, questions) -> dict[tuple[int, object], int]:
+    """{(question id, value): teachers who gave it}, over the cohorts in scope whose teachers were
+    asked: one query whatever the number of answers (one conditional count per bar)."""
+    cells = {
+        (question.pk, value): f"q{question.pk}_{i}"
+        for question in questions for i, value in enumerate(_answer_values(question))
+    }
+    if not cells:
+        return {}
+    by_alias = {alias: key for key, alias in cells.items()}
+    questions_by_pk = {q.pk: q for q in questions}
+    totals = Answer.objects.filter(
         question__in=questions, response__enrolment__cohort__in=due_cohorts(survey, cohorts)
-    ).values_list("question_id", "number", "choices")
-    counts = collections.defaultdict(collections.Counter)
-    for question_id, number, choices in answers:
-        for value in ([number] if number is not None else choices):
-            counts[question_id][value] += 1
+    ).aggregate(**{
+        alias: Count("pk", filter=_gave(questions_by_pk[key[0]], key[1])) for alias, key in by_alias.items()
+    })
+    return {by_alias[alias]: n for alias, n in totals.items()}
+
+
+def distributions(survey: Survey, cohorts) -> list[Chart]:
+    """One bar chart per scale or choice question, counting the answers of the cohorts in scope
+    (counted in the database, `answer_counts`)."""
+    questions = [q for q in survey.questions.all() if q.kind not in (QuestionKind.TEXT, QuestionKind.NUMBER)]
+    counts = answer_counts(survey, cohorts, questions)
     charts = []
     for question in questions:
+        values = _answer_values(question)
         if question.kind == QuestionKind.LIKERT:
-            values = list(range(1, 6))
             labels = [str(n) for n in values]
         else:
-            values = [o["value"] for o in question.options]
             labels = [question.option_label(v) for v in values]
         charts.append(Chart(
             slug=f"q{question.pk}",
             title=question.text,
             description=_("Number of teachers who gave each answer."),
             categories=labels,
-            series=[(_("Answers"), [counts[question.pk][v] for v in values])],
+            series=[(_("Answers"), [counts[(question.pk, v)] for v in values])],
         ))
     return charts
 
@@ -157,13 +187,19 @@ def reach_rows_for_programme(tables):
 
 def response_rates(surveys, cohorts) -> list[tuple]:
     """(survey, teachers asked, answered, rate %) for each survey, over the reader's cohorts whose
-    teachers it has been sent to (`due_cohorts`): three queries whatever the number of surveys."""
+    teachers it has been sent to (`due_cohorts`): two queries whatever the number of surveys and
+    teachers, each counted in the database."""
     surveys = list(surveys)
+    if not surveys:
+        return []
     today = timezone.localdate()
-    seated = list(
-        cohorts.filter(programme__in={s.programme_id for s in surveys}, enrolments__status__in=SEATED_STATUSES)
-        .order_by().values("programme_id", "end_date").annotate(n=Count("enrolments"))
-    )
+    seated = Q(enrolments__status__in=SEATED_STATUSES)
+    asked = cohorts.aggregate(**{
+        f"s{survey.pk}": Count("enrolments", filter=seated & Q(
+            programme_id=survey.programme_id, end_date__lte=add_months(today, -survey.months_after)
+        ))
+        for survey in surveys
+    })
     answered = dict(
         Response.objects.filter(survey__in=surveys, enrolment__cohort__in=cohorts,
                                 enrolment__status__in=SEATED_STATUSES)
@@ -171,8 +207,6 @@ def response_rates(surveys, cohorts) -> list[tuple]:
     )
     out = []
     for survey in surveys:
-        latest_end = add_months(today, -survey.months_after)
-        asked = sum(r["n"] for r in seated if r["programme_id"] == survey.programme_id and r["end_date"] <= latest_end)
-        n = answered.get(survey.pk, 0)
-        out.append((survey, asked, n, n * 100.0 / asked if asked else None))
+        n_asked, n = asked[f"s{survey.pk}"], answered.get(survey.pk, 0)
+        out.append((survey, n_asked, n, n * 100.0 / n_asked if n_asked else None))
     return out

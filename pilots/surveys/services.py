@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pilots.choices import SEATED_STATUSES
+from pilots.choices import SEATED_STATUSES, Language
 from pilots.models import Cohort, Enrolment, Programme
 
 from .models import Answer, Measure, Question, QuestionKind, Response, Survey, SurveyKind
@@ -77,7 +77,8 @@ def submit_response(*, survey: Survey, enrolment: Enrolment, answers: dict, lang
         if question.kind in (QuestionKind.LIKERT, QuestionKind.NUMBER):
             answer.number = int(value)
         elif question.kind in (QuestionKind.CHOICE, QuestionKind.MULTIPLE):
-            answer.choices = list(value) if isinstance(value, list | tuple) else [value]
+            # Each option once, in the order given (the reports count an option at its position).
+            answer.choices = list(dict.fromkeys(value if isinstance(value, list | tuple) else [value]))
         else:
             answer.text = str(value)
         rows.append(answer)
@@ -115,6 +116,12 @@ OBSTACLES = _options(
 )
 
 
+def _module_titles(module) -> dict:
+    """A module's title in each language it is written in (its translated columns), English at least."""
+    titles = {language: getattr(module, f"title_{language}", "") for language in Language.values}
+    return {"en": titles.get("en") or module.title} | {k: v for k, v in titles.items() if v and k != "en"}
+
+
 def _q(survey, order, kind, en, km, th, vi, **extra):
     return Question(survey=survey, order=order, kind=kind, text_en=en, text_km=km, text_th=th, text_vi=vi, **extra)
 
@@ -123,7 +130,7 @@ def create_default_surveys(*, programme: Programme, follow_up_months=(3, 12)) ->
     """The programme's reaction survey and its follow-ups (version 1), unless it has surveys."""
     if programme.surveys.exists():
         return []
-    modules = _options(*[(m.code, {"en": m.title}) for m in programme.modules.all()])
+    modules = _options(*[(m.code, _module_titles(m)) for m in programme.modules.all()])
     with transaction.atomic():
         reaction = Survey.objects.create(
             programme=programme, kind=SurveyKind.REACTION, months_after=0,

@@ -56,12 +56,19 @@ def survey_list(request):
     return render(request, "pilots/surveys/report_list.html", {"rows": reports.response_rates(surveys, cohorts)})
 
 
-@reports_required
-def survey_report(request, pk):
-    survey = get_object_or_404(Survey.objects.prefetch_related("questions"), pk=pk)
+def _survey_in_scope(request, surveys, pk):
+    """The survey and the reader's cohorts, or 404 when none of their cohorts is in its programme
+    (the same answer as for a survey that does not exist)."""
+    survey = get_object_or_404(surveys, pk=pk)
     cohorts = report_cohorts(request.user)
     if not cohorts.filter(programme=survey.programme_id).exists():
         raise Http404
+    return survey, cohorts
+
+
+@reports_required
+def survey_report(request, pk):
+    survey, cohorts = _survey_in_scope(request, Survey.objects.prefetch_related("questions"), pk)
     return render(request, "pilots/surveys/report.html", {
         "survey": survey,
         "tables": reports.reach_tables(survey, cohorts),
@@ -74,8 +81,8 @@ def survey_report(request, pk):
 @reports_required
 def reach_export(request, pk):
     """Cascade reach for sharing outside the programme (`reports.reach_shared_rows`)."""
-    survey = get_object_or_404(Survey, pk=pk)
-    tables = reports.reach_tables(survey, report_cohorts(request.user))
+    survey, cohorts = _survey_in_scope(request, Survey.objects.all(), pk)
+    tables = reports.reach_tables(survey, cohorts)
     return csv_response(f"survey-{survey.pk}-reach-shared.csv", reports.reach_shared_rows(tables))
 
 
@@ -84,8 +91,8 @@ def reach_programme_export(request, pk, fmt):
     """Cascade reach with every figure, for the programme's own use (CSV or XLSX)."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    survey = get_object_or_404(Survey, pk=pk)
-    tables = reports.reach_tables(survey, report_cohorts(request.user))
+    survey, cohorts = _survey_in_scope(request, Survey.objects.all(), pk)
+    tables = reports.reach_tables(survey, cohorts)
     rows = reports.reach_rows_for_programme(tables)
     if fmt == "xlsx":
         return xlsx_response(f"survey-{survey.pk}-reach.xlsx", rows, title=str(_("Students reached")))

@@ -122,3 +122,19 @@ def test_survey_invitation_once_and_a_reminder_before_it_closes(mailoutbox, djan
     _run(dt.datetime(2030, 4, 8, 8, tzinfo=TZ), django_capture_on_commit_callbacks)
     assert [m.to for m in mailoutbox] == [[silent.teacher.email]]
     assert Notice.objects.get(kind="survey_closing").enrolment == silent
+
+
+def test_every_revision_of_a_long_cohort_sends_its_update(client, mailoutbox, django_capture_on_commit_callbacks):
+    # The occasion's key once listed every session's revision, cut at 100 characters: with many
+    # sessions a change to the last ones left the key as it was, and no update went out.
+    cohort = CohortFactory(start_date=START, end_date=START + dt.timedelta(days=40), year=2030)
+    sessions = [SessionFactory(cohort=cohort, date=START + dt.timedelta(days=n)) for n in range(30)]
+    enrolment = EnrolmentFactory(cohort=cohort)
+    with time_machine.travel(dt.datetime(2030, 2, 1, tzinfo=TZ), tick=False):
+        client.get(f"/registration/{make_registration_token(enrolment)}/calendar.ics")
+    last = sessions[-1]
+    for n, venue in enumerate(["Kampot", "Kep"]):
+        last.venue = venue
+        last.save()
+        _run(dt.datetime(2030, 2, 1, 2 + n, tzinfo=TZ), django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [[enrolment.teacher.email]] * 2
