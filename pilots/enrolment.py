@@ -9,6 +9,8 @@ report data changed (`data_version.data_changed`), and queues its status email i
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
+from django.db.models import CharField, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from psycopg.errors import LockNotAvailable
@@ -18,6 +20,7 @@ from . import data_version, notifications
 from .choices import SEATED_STATUSES, WITHDRAWABLE_STATUSES, EnrolmentStatus
 from .history import current_reason
 from .models import Cohort, Enrolment
+from .offers.models import SeatOffer
 
 
 class EnrolmentError(ValidationError):
@@ -31,8 +34,9 @@ class CohortBusy(EnrolmentError):
         )
 
 
-def lock_cohort(cohort_id: int) -> Cohort:
-    """Lock the cohort row until the end of the current transaction, and return it read afresh.
+def lock_cohort(cohort_id: int, *, fields: tuple[str, ...] = ()) -> Cohort:
+    """Lock the cohort row until the end of the current transaction, and return it read afresh
+    (only `fields` when given: the others are deferred).
 
     Refuses to run outside `transaction.atomic()` (the lock would be released at once). On
     PostgreSQL a lock not granted within PILOTS_LOCK_TIMEOUT_MS raises CohortBusy, recognised by its
@@ -41,20 +45,43 @@ def lock_cohort(cohort_id: int) -> Cohort:
     """
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("lock_cohort() must run inside transaction.atomic().")
+    locked = Cohort.objects.select_for_update()
+    if fields:
+        locked = locked.only(*fields)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.PILOTS_LOCK_TIMEOUT_MS}ms"])
+        # The transaction's lock_timeout, set by the locking statement itself (one round trip, not
+        # two): set_config() in the row's filter runs before the row lock is waited for.
+        locked = locked.alias(
+            _lock_timeout=Func(Value("lock_timeout"), Value(f"{settings.PILOTS_LOCK_TIMEOUT_MS}ms"), Value(True),
+                               function="set_config", output_field=CharField())
+        ).filter(_lock_timeout__isnull=False)
     try:
-        return Cohort.objects.select_for_update().get(pk=cohort_id)
+        return locked.get(pk=cohort_id)
     except OperationalError as exc:
         if isinstance(exc.__cause__, LockNotAvailable):
             raise CohortBusy() from exc
         raise
 
 
+def _count(queryset) -> Subquery:
+    # COUNT(*) of a queryset as a scalar subquery (no GROUP BY: one row, 0 when nothing matches).
+    counted = queryset.order_by().annotate(_n=Func(Value(1), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def seats_taken(cohort: Cohort) -> int:
+    """Seated enrolments plus open seat offers, in one query. Run it after lock_cohort, as a
+    statement of its own: it then sees every enrolment committed before the lock was granted."""
     # A seat offered to a waitlisted teacher is held for them until they accept or the offer expires.
-    return cohort.enrolments.seated().count() + cohort.seat_offers.open().count()
+    return (
+        Cohort.objects.filter(pk=cohort.pk)
+        .annotate(
+            _taken=_count(Enrolment.objects.filter(cohort=OuterRef("pk")).seated())
+            + _count(SeatOffer.objects.filter(cohort=OuterRef("pk")).open())
+        )
+        .values_list("_taken", flat=True)
+        .get()
+    )
 
 
 def placement_status(cohort: Cohort, seats_taken: int) -> str:
@@ -85,7 +112,7 @@ def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) ->
     return enrolment
 
 
-def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
+def place_enrolment(*, enrolment: Enrolment, cohort: Cohort, now=None) -> Enrolment:
     """Give a new or returning enrolment its status in a locked cohort (`placement_status`).
 
     Invariant: confirmed (and completed) enrolments never exceed the cohort's capacity. The caller
@@ -93,7 +120,7 @@ def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
     """
     old_status = enrolment.status if enrolment.pk else None
     enrolment.status = placement_status(cohort, seats_taken(cohort))
-    enrolment.status_changed_at = timezone.now()
+    enrolment.status_changed_at = now or timezone.now()
     enrolment.save()
     _notify(enrolment, old_status)
     data_version.data_changed()

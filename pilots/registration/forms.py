@@ -1,6 +1,8 @@
 """Public forms of teacher registration. They validate and normalise (`pilots.teachers`); services
 decide outcomes."""
 
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
@@ -180,7 +182,8 @@ class RegistrationForm(forms.ModelForm):
         self.email_suggestion = None
         self._arrange_names()
         self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
-        self.fields["province"].choices = province_choices(self.fields["province"])
+        # Built when the form is drawn: a valid POST never reads the list (validation queries one row).
+        self.fields["province"].choices = functools.partial(province_choices, self.fields["province"])
         self.fields["years_experience"].min_value = 0
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
         self.fields["phone"].help_text = self._phone_hint()

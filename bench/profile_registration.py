@@ -1,0 +1,75 @@
+"""Where a registration POST spends its time: pyinstrument over BENCH_PROFILE_POSTS (300) POSTs.
+
+    make profile-registration        (or: .venv/bin/python bench/profile_registration.py)
+
+The same setup as bench/registration.py (its database BENCH_DB with "_profile" appended, production
+settings, Redis, the database task backend), but the requests run in this process through Django's
+test client with CSRF checks on, so the profiler sees the whole request: middleware, form, service,
+queries. Prints pyinstrument's text report (frames over 1% of the time) and the queries of one POST.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("BENCH_DB", "pilots_i3_bench") 
+os.environ["BENCH_DB"] += "_profile"
+
+import registration as bench  # noqa: E402  (reads BENCH_DB)
+
+POSTS = int(os.environ.get("BENCH_PROFILE_POSTS", "300"))
+
+
+def main():
+    bench.prepare_database()
+    os.environ.update({k: v for k, v in bench.ENV.items()})
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    sys.path.insert(0, str(bench.ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    client = Client(enforce_csrf_checks=True)
+    bench.HOST, bench.PORT = "testserver", 80
+
+    class Adapter:
+        """bench.registration() talks to this instead of an HTTP connection."""
+
+        number = 0
+
+        def request(self, method, path, body=None, headers=None):
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(path, body, content_type=headers["Content-Type"],
+                                       HTTP_REFERER="http://testserver/")
+            return response.status_code, response.content
+
+    adapter = Adapter()
+    bench.registration_prepare(adapter)
+    for i in range(20):  # warm up: imports, templates, connections
+        assert bench.registration(adapter, 100000 + i) == 302
+    with CaptureQueriesContext(connection) as queries:
+        assert bench.registration(adapter, 200000) == 302
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for i in range(POSTS):
+        status = bench.registration(adapter, i)
+        assert status == 302, status
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False,
+                               processor_options={"filter_threshold": 0.01}))
+    print(f"{POSTS} POSTs, {profiler.last_session.duration * 1000 / POSTS:.2f} ms each (profiled)")
+    print(f"queries of one registration POST: {len(queries.captured_queries)}")
+    for query in queries.captured_queries:
+        print("  ", query["sql"][:110])
+
+
+if __name__ == "__main__":
+    main()
