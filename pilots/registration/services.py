@@ -83,7 +83,10 @@ def _register(*, cohort, details, subjects, language, consent_version, now) -> R
         teacher = find_teacher(details["email"])
         enrolment = None
         if teacher is not None:
-            enrolment = Enrolment.objects.filter(teacher=teacher, cohort_id=cohort.pk).first()
+            # Their live enrolment in this cohort, else the latest withdrawn one (reused).
+            rows = sorted(Enrolment.objects.filter(teacher=teacher, cohort_id=cohort.pk),
+                          key=lambda e: (e.status in LIVE_STATUSES, e.created_at, e.pk))
+            enrolment = rows[-1] if rows else None
             if enrolment is not None and enrolment.status in LIVE_STATUSES:
                 notifications.registration_link_requested(enrolment_id=enrolment.pk)
                 return Registration(enrolment=enrolment, is_new=False)
