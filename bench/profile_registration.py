@@ -5,7 +5,10 @@
 The same setup as bench/registration.py (its database BENCH_DB with "_profile" appended, production
 settings, Redis, the database task backend), but the requests run in this process through Django's
 test client with CSRF checks on, so the profiler sees the whole request: middleware, form, service,
-queries. Prints pyinstrument's text report (frames over 1% of the time) and the queries of one POST.
+queries. Prints pyinstrument's text report (frames over 1% of the time), the queries of one POST,
+and the cohort lock's window: from the lock granted to the commit done, median over
+BENCH_LOCK_WINDOW_POSTS (200) POSTs from this one client (no other request waits for the lock here,
+so this is the time the lock is held, not time spent queueing for it).
 """
 
 import os
@@ -18,6 +21,7 @@ os.environ["BENCH_DB"] = os.environ.get("BENCH_DB", "pilots_i3_bench") + "_profi
 import registration as bench  # noqa: E402  (reads BENCH_DB)
 
 POSTS = int(os.environ.get("BENCH_PROFILE_POSTS", "300"))
+WINDOW_POSTS = int(os.environ.get("BENCH_LOCK_WINDOW_POSTS", "200"))
 
 
 def main():
@@ -73,6 +77,32 @@ def main():
     print(f"queries of one registration POST (and its COMMIT): {len(queries)}")
     for sql in queries:
         print("  ", sql[:110])
+    print(f"cohort lock held (granted -> committed), median of {WINDOW_POSTS} POSTs: "
+          f"{lock_window(adapter, connection):.2f} ms")
+
+
+def lock_window(adapter, connection):
+    import statistics
+    import time
+
+    from pilots.registration import services
+
+    real_lock = services.lock_cohort
+    windows = []
+
+    def timed_lock(*args, **kwargs):
+        cohort = real_lock(*args, **kwargs)
+        granted = time.perf_counter()
+        connection.on_commit(lambda: windows.append(time.perf_counter() - granted))
+        return cohort
+
+    services.lock_cohort = timed_lock
+    try:
+        for i in range(WINDOW_POSTS):
+            assert bench.registration(adapter, 300000 + i) == 302
+    finally:
+        services.lock_cohort = real_lock
+    return statistics.median(windows) * 1000
 
 
 if __name__ == "__main__":
