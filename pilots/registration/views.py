@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -47,20 +48,23 @@ def _page_cache(request) -> dict:
 @require_safe
 def open_cohorts(request):
     form = OpenCohortFilterForm(request.GET or None)
-    # Lazy: read only when the page's fragment is not in the cache.
-    cohorts = form.filter(
-        _cohort_queryset().open_for_registration().annotate(
-            # The visitor's own country first (read from their language), then regional cohorts.
-            country_rank=Case(
-                When(country=LANGUAGE_COUNTRY.get(_request_language(), "-"), then=Value(0)),
-                When(country="", then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        ).order_by("country_rank", "start_date", "name")
-    )
+
+    def cohorts():
+        return list(form.filter(
+            _cohort_queryset().open_for_registration().annotate(
+                # The visitor's own country first (read from their language), then regional cohorts.
+                country_rank=Case(
+                    When(country=LANGUAGE_COUNTRY.get(_request_language(), "-"), then=Value(0)),
+                    When(country="", then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            ).order_by("country_rank", "start_date", "name")
+        ))
+
+    # Built and read only when the page's fragment is not in the cache.
     return render(request, "pilots/registration/open_cohorts.html",
-                  {"form": form, "cohorts": cohorts, **_page_cache(request)})
+                  {"form": form, "cohorts": SimpleLazyObject(cohorts), **_page_cache(request)})
 
 
 class _CohortPage:
