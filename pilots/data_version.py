@@ -38,12 +38,5 @@ def replace() -> None:
 
 def data_changed() -> None:
     """Report data changed: reports recompute once the current transaction commits (at once outside
-    a transaction; never if it rolls back). Several writes in one transaction replace it once."""
-    connection = transaction.get_connection()
-    open_savepoints = set(connection.savepoint_ids)
-    if connection.in_atomic_block and any(
-        hook is replace and savepoints <= open_savepoints  # lives at least as long as this one would
-        for savepoints, hook, _ in connection.run_on_commit
-    ):
-        return
+    a transaction; never if it rolls back)."""
     transaction.on_commit(replace)
