@@ -9,7 +9,7 @@ PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-dev requirements run test lint bench-registration bench-reports bench-import \
+.PHONY: install install-dev requirements run test lint bench-registration profile-registration bench-reports bench-import \
 	bench-checkin bench-upload bench-page-weight bench-api bench-certificates clean
 
 # Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
@@ -72,6 +72,10 @@ bench-reports: install-dev
 # Registration benchmark: gunicorn + PostgreSQL (DB pilots_i3_bench), 20 clients; see bench/registration.py.
 bench-registration: install-dev
 	$(PY) bench/registration.py
+
+# Where a registration POST spends its time: pyinstrument over 300 POSTs in one process (bench/profile_registration.py).
+profile-registration: install-dev
+	$(PY) bench/profile_registration.py
 
 # API benchmark: gunicorn + PostgreSQL (DB pilots_api_bench) + Redis, 20 clients; public open cohorts and the
 # partners' overview against a bare Django view in the same run; see bench/api.py.

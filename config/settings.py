@@ -207,7 +207,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "pilots.cache_backend.RedisCache",  # one Redis client per process
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "pilots"),
         }
@@ -278,6 +278,9 @@ PILOTS_IMPORT_DIR = Path(os.environ.get("PILOTS_IMPORT_DIR", Path(tempfile.gette
 
 # Registration: how many registration POSTs one IP address may make (django-ratelimit syntax).
 PILOTS_REGISTRATION_RATE = os.environ.get("PILOTS_REGISTRATION_RATE", "20/h")
+# Seconds a fragment of the public cohort pages stays cached (keyed by language and data version, so
+# a registration shows at once; this bounds how late a registration window opening or closing shows).
+PILOTS_PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PILOTS_PUBLIC_PAGE_CACHE_SECONDS", "30"))
 # Version of the privacy notice teachers consent to; bump when its text changes.
 PILOTS_PRIVACY_NOTICE_VERSION = "2024-11"
 

@@ -6,6 +6,8 @@ pages, the admin actions, the staff pages and the importers all go through here.
 report data changed (`data_version.data_changed`), and queues its status email in the same transaction.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
@@ -18,6 +20,7 @@ from . import data_version, notifications
 from .choices import SEATED_STATUSES, WITHDRAWABLE_STATUSES, EnrolmentStatus
 from .history import current_reason
 from .models import Cohort, Enrolment
+from .offers.models import OfferStatus, SeatOffer
 
 
 class EnrolmentError(ValidationError):
@@ -31,8 +34,13 @@ class CohortBusy(EnrolmentError):
         )
 
 
-def lock_cohort(cohort_id: int) -> Cohort:
-    """Lock the cohort row until the end of the current transaction, and return it read afresh.
+def _column(model, field: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+def lock_cohort(cohort_id: int, *, fields: tuple[str, ...] = ()) -> Cohort:
+    """Lock the cohort row until the end of the current transaction, and return it read afresh
+    (only `fields` when given: the others are deferred).
 
     Refuses to run outside `transaction.atomic()` (the lock would be released at once). On
     PostgreSQL a lock not granted within PILOTS_LOCK_TIMEOUT_MS raises CohortBusy, recognised by its
@@ -41,20 +49,66 @@ def lock_cohort(cohort_id: int) -> Cohort:
     """
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("lock_cohort() must run inside transaction.atomic().")
+    # One short statement on the hot path of every registration: written out rather than built by
+    # the ORM (whose query compilation cost more CPU than the database's work here).
+    # In the model's field order, as Model.from_db expects them.
+    wanted = {"id", *fields}
+    names = [f.attname for f in Cohort._meta.concrete_fields if not fields or f.attname in wanted]
+    table = connection.ops.quote_name(Cohort._meta.db_table)
+    sql = f"SELECT {', '.join(_column(Cohort, n) for n in names)} FROM {table} WHERE id = %s"
+    params = [cohort_id]
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.PILOTS_LOCK_TIMEOUT_MS}ms"])
+        # The transaction's lock_timeout, set by the locking statement itself (one round trip, not
+        # two): set_config() in the row's filter runs before the row lock is waited for.
+        sql += " AND set_config('lock_timeout', %s, true) IS NOT NULL"
+        params.append(f"{settings.PILOTS_LOCK_TIMEOUT_MS}ms")
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
     try:
-        return Cohort.objects.select_for_update().get(pk=cohort_id)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
     except OperationalError as exc:
         if isinstance(exc.__cause__, LockNotAvailable):
             raise CohortBusy() from exc
         raise
+    if row is None:
+        raise Cohort.DoesNotExist(f"No cohort {cohort_id}")
+    return Cohort.from_db(connection.alias, names, _from_db_values(Cohort, names, row))
+
+
+def _from_db_values(model, names, row) -> list:
+    # What the ORM's compiler does to the values it reads (e.g. SQLite's datetimes made aware).
+    values = []
+    for name, value in zip(names, row, strict=True):
+        field = model._meta.get_field(name)
+        column = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = converter(value, column, connection)
+        values.append(value)
+    return values
+
+
+@functools.cache
+def _seats_taken_sql() -> str:
+    # SEATED_STATUSES and open offers, as Enrolment.objects.seated() and SeatOffer.objects.open() say.
+    enrolments, offers = (connection.ops.quote_name(m._meta.db_table) for m in (Enrolment, SeatOffer))
+    seated = ", ".join(["%s"] * len(SEATED_STATUSES))
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {enrolments} WHERE {_column(Enrolment, 'cohort')} = %s"
+        f" AND {_column(Enrolment, 'status')} IN ({seated}))"
+        f" + (SELECT COUNT(*) FROM {offers} WHERE {_column(SeatOffer, 'cohort')} = %s"
+        f" AND {_column(SeatOffer, 'status')} = %s)"
+    )
 
 
 def seats_taken(cohort: Cohort) -> int:
+    """Seated enrolments plus open seat offers, in one query. Run it after lock_cohort, as a
+    statement of its own: it then sees every enrolment committed before the lock was granted."""
     # A seat offered to a waitlisted teacher is held for them until they accept or the offer expires.
-    return cohort.enrolments.seated().count() + cohort.seat_offers.open().count()
+    with connection.cursor() as cursor:
+        cursor.execute(_seats_taken_sql(), [cohort.pk, *SEATED_STATUSES, cohort.pk, OfferStatus.OPEN])
+        return cursor.fetchone()[0]
 
 
 def placement_status(cohort: Cohort, seats_taken: int) -> str:
@@ -85,7 +139,7 @@ def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) ->
     return enrolment
 
 
-def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
+def place_enrolment(*, enrolment: Enrolment, cohort: Cohort, now=None) -> Enrolment:
     """Give a new or returning enrolment its status in a locked cohort (`placement_status`).
 
     Invariant: confirmed (and completed) enrolments never exceed the cohort's capacity. The caller
@@ -93,7 +147,7 @@ def place_enrolment(*, enrolment: Enrolment, cohort: Cohort) -> Enrolment:
     """
     old_status = enrolment.status if enrolment.pk else None
     enrolment.status = placement_status(cohort, seats_taken(cohort))
-    enrolment.status_changed_at = timezone.now()
+    enrolment.status_changed_at = now or timezone.now()
     enrolment.save()
     _notify(enrolment, old_status)
     data_version.data_changed()

@@ -13,6 +13,7 @@ override and the like, which can make a name read backwards) are refused in one-
 every name field needs at least one letter.
 """
 
+import functools
 import unicodedata
 
 import phonenumbers
@@ -98,6 +99,7 @@ def name_order(cohort, province=None) -> str:
     return name_order_for(teacher_country(cohort, province))
 
 
+@functools.cache  # phonenumbers' metadata does not change while the process runs
 def phone_example(country: str) -> str:
     example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
     return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

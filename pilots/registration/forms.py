@@ -1,6 +1,8 @@
 """Public forms of teacher registration. They validate and normalise (`pilots.teachers`); services
 decide outcomes."""
 
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
@@ -48,6 +50,13 @@ class ProvinceSelect(forms.Select):
     form's script (static/js/registration.js) can follow the teacher's country without a request."""
 
     countries: dict = {}
+
+    def optgroups(self, name, value, attrs=None):
+        # The choices are built when drawn (a valid POST never reads the list): read them once here,
+        # for the options and for their countries alike.
+        self.choices = list(self.choices)
+        self.countries = _province_countries(self.choices)
+        return super().optgroups(name, value, attrs)
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -196,8 +205,8 @@ class RegistrationForm(forms.ModelForm):
         self.teacher_country = self._teacher_country()
         self._arrange_names()
         self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
-        self.fields["province"].choices = province_choices(self.fields["province"])
-        self.fields["province"].widget.countries = _province_countries(self.fields["province"].choices)
+        # Built when the form is drawn: a valid POST never reads the list (validation queries one row).
+        self.fields["province"].choices = functools.partial(province_choices, self.fields["province"])
         self.fields["years_experience"].min_value = 0
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
         self.fields["phone"].help_text = self._phone_hint(self.teacher_country)

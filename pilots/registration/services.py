@@ -73,36 +73,44 @@ def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language:
     return teacher
 
 
-def _register(*, cohort_id, details, subjects, language, consent_version, now) -> Registration:
+# What the seat decision reads from the locked cohort row: its state now, not as the caller read it.
+LOCKED_FIELDS = ("status", "capacity", "requires_approval", "registration_opens", "registration_closes")
+
+
+def _register(*, cohort, details, subjects, language, consent_version, now) -> Registration:
     with transaction.atomic(), change_reason("registration"):
+        # Before the lock: everything that does not need the seat count.
         teacher = find_teacher(details["email"])
+        enrolment = None
         if teacher is not None:
-            existing = Enrolment.objects.filter(
-                teacher=teacher, cohort_id=cohort_id, status__in=LIVE_STATUSES
-            ).first()
-            if existing is not None:
-                notifications.registration_link_requested(enrolment_id=existing.pk)
-                return Registration(enrolment=existing, is_new=False)
-        is_new_teacher = teacher is None
+            # Their live enrolment in this cohort, else the latest withdrawn one (reused).
+            rows = sorted(Enrolment.objects.filter(teacher=teacher, cohort_id=cohort.pk),
+                          key=lambda e: (e.status in LIVE_STATUSES, e.created_at, e.pk))
+            enrolment = rows[-1] if rows else None
+            if enrolment is not None and enrolment.status in LIVE_STATUSES:
+                notifications.registration_link_requested(enrolment_id=enrolment.pk)
+                return Registration(enrolment=enrolment, is_new=False)
         teacher = _save_teacher(
             teacher, details, subjects, language=language, consent_version=consent_version, now=now
         )
-        cohort = lock_cohort(cohort_id)
-        check_registration_open(cohort, now)  # staff may have closed it meanwhile
-        # Keep the locked part short: a teacher created just now has no enrolment yet.
-        enrolment = (
-            None if is_new_teacher else Enrolment.objects.filter(teacher=teacher, cohort=cohort).first()
-        )
         if enrolment is None:
             enrolment = Enrolment(teacher=teacher, cohort=cohort)
-        elif enrolment.status != EnrolmentStatus.WITHDRAWN:
-            return Registration(enrolment=enrolment, is_new=False)
-        else:
-            enrolment.created_at = now  # back of the waiting-list queue
         enrolment.language = language
         enrolment.consent_version = consent_version
         enrolment.consented_at = now
-        place_enrolment(enrolment=enrolment, cohort=cohort)
+
+        # The lock window: the seat decision, the enrolment (and its history), the email and its task.
+        locked = lock_cohort(cohort.pk, fields=LOCKED_FIELDS)
+        check_registration_open(locked, now)  # staff may have closed it meanwhile
+        if enrolment.pk is not None:
+            # A returning teacher's row, read again under the lock: a request that committed first
+            # may have registered it again meanwhile.
+            status = Enrolment.objects.filter(pk=enrolment.pk).values_list("status", flat=True).get()
+            if status != EnrolmentStatus.WITHDRAWN:
+                return Registration(enrolment=Enrolment.objects.get(pk=enrolment.pk), is_new=False)
+        # Queued in the order seats are decided (a returning withdrawn teacher goes to the back).
+        enrolment.created_at = timezone.now()
+        place_enrolment(enrolment=enrolment, cohort=locked, now=enrolment.created_at)
         return Registration(enrolment=enrolment, is_new=True)
 
 
@@ -138,7 +146,7 @@ def register_teacher(
     for attempt in range(2):
         try:
             return _register(
-                cohort_id=cohort.pk,
+                cohort=cohort,
                 details=details,
                 subjects=list(subjects),
                 language=language,

@@ -11,12 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from pilots import data_version
 from pilots.choices import LANGUAGE_COUNTRY, SEATED_STATUSES, CohortStatus, Language
 from pilots.enrolment import CohortBusy, EnrolmentError, can_withdraw, withdraw_enrolment
 from pilots.i18n.languages import native_language_name
@@ -36,33 +38,71 @@ def _cohort_queryset():
     return Cohort.objects.with_fill_stats().select_related("province", "organiser", "programme")
 
 
+def _page_cache(request) -> dict:
+    """What the public pages' cached fragments are keyed on besides the language: the data version
+    (replaced when any enrolment or cohort changes, so seats left are never stale), and how long a
+    fragment lives (registration windows open and close with the clock, not with the data)."""
+    return {"page_version": data_version.current(), "page_cache_seconds": settings.PILOTS_PUBLIC_PAGE_CACHE_SECONDS}
+
+
 @require_safe
 def open_cohorts(request):
     form = OpenCohortFilterForm(request.GET or None)
-    cohorts = form.filter(
-        _cohort_queryset().open_for_registration().annotate(
-            # The visitor's own country first (read from their language), then regional cohorts.
-            country_rank=Case(
-                When(country=LANGUAGE_COUNTRY.get(_request_language(), "-"), then=Value(0)),
-                When(country="", then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        ).order_by("country_rank", "start_date", "name")
-    )
-    return render(request, "pilots/registration/open_cohorts.html", {"form": form, "cohorts": cohorts})
+
+    def cohorts():
+        return list(form.filter(
+            _cohort_queryset().open_for_registration().annotate(
+                # The visitor's own country first (read from their language), then regional cohorts.
+                country_rank=Case(
+                    When(country=LANGUAGE_COUNTRY.get(_request_language(), "-"), then=Value(0)),
+                    When(country="", then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            ).order_by("country_rank", "start_date", "name")
+        ))
+
+    # Built and read only when the page's fragment is not in the cache.
+    return render(request, "pilots/registration/open_cohorts.html",
+                  {"form": form, "cohorts": SimpleLazyObject(cohorts), **_page_cache(request)})
+
+
+class _CohortPage:
+    """What a cohort page shows, read when its cached fragments are missing (at most once)."""
+
+    def __init__(self, cohort_id):
+        self.cohort_id = cohort_id
+
+    @functools.cached_property
+    def cohort(self):
+        return _cohort_queryset().prefetch_related(
+            "team",
+            "programme__modules",
+            Prefetch("sessions", queryset=Session.objects.select_related("module")),
+        ).get(pk=self.cohort_id)
+
+    @property
+    def is_open(self):
+        return self.cohort.is_open_for_registration()
+
+    @property
+    def modules(self):
+        return self.cohort.programme.modules.all()
+
+    @property
+    def sessions(self):
+        return self.cohort.sessions.all()
+
+    @property
+    def team(self):
+        return self.cohort.team.all()
 
 
 @require_safe
 def cohort_detail(request, code):
-    cohort = get_object_or_404(
-        _cohort_queryset().prefetch_related(
-            "team",
-            "programme__modules",
-            Prefetch("sessions", queryset=Session.objects.select_related("module")),
-        ),
-        code=code,
-    )
+    # One row for the title, the language button and the decision to show the page; the rest of
+    # the page comes from the cache (pilots/registration/cohort_detail.html).
+    cohort = get_object_or_404(Cohort.objects.all(), code=code)
     if cohort.status == CohortStatus.PLANNED and not request.user.is_staff:
         raise Http404
     return render(
@@ -70,11 +110,9 @@ def cohort_detail(request, code):
         "pilots/registration/cohort_detail.html",
         {
             "cohort": cohort,
-            "is_open": cohort.is_open_for_registration(),
-            "modules": cohort.programme.modules.all(),
-            "sessions": cohort.sessions.all(),
-            "team": cohort.team.all(),
+            "page": _CohortPage(cohort.pk),
             "cohort_language_native": native_language_name(cohort.language),
+            **_page_cache(request),
         },
     )
 

@@ -83,7 +83,7 @@ def test_concurrent_registrations_never_exceed_capacity():
     assert [counts(cohort) for cohort in cohorts] == [(CAPACITY, CLIENTS - CAPACITY)] * ROUNDS
 
 
-def _no_lock(cohort_id):
+def _no_lock(cohort_id, **kwargs):
     return Cohort.objects.get(pk=cohort_id)
 
 

@@ -196,7 +196,7 @@ def test_emails_are_in_the_teachers_language_with_text_html_and_status_link(
 def test_a_stuck_cohort_lock_is_a_busy_error(monkeypatch):
     cohort = OpenCohortFactory()
 
-    def stuck(cohort_id):
+    def stuck(cohort_id, **kwargs):
         raise CohortBusy()
 
     monkeypatch.setattr(registration_services, "lock_cohort", stuck)
@@ -210,9 +210,9 @@ def test_staff_closing_the_cohort_meanwhile_is_caught_under_the_lock(monkeypatch
     cohort = OpenCohortFactory()
     real_lock = lock_cohort
 
-    def lock_after_closing(cohort_id):
+    def lock_after_closing(cohort_id, **kwargs):
         type(cohort).objects.filter(pk=cohort_id).update(status=CohortStatus.CLOSED)
-        return real_lock(cohort_id)
+        return real_lock(cohort_id, **kwargs)
 
     monkeypatch.setattr(registration_services, "lock_cohort", lock_after_closing)
     with pytest.raises(EnrolmentError) as exc:

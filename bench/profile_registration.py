@@ -1,0 +1,109 @@
+"""Where a registration POST spends its time: pyinstrument over BENCH_PROFILE_POSTS (300) POSTs.
+
+    make profile-registration        (or: .venv/bin/python bench/profile_registration.py)
+
+The same setup as bench/registration.py (its database BENCH_DB with "_profile" appended, production
+settings, Redis, the database task backend), but the requests run in this process through Django's
+test client with CSRF checks on, so the profiler sees the whole request: middleware, form, service,
+queries. Prints pyinstrument's text report (frames over 1% of the time), the queries of one POST,
+and the cohort lock's window: from the lock granted to the commit done, median over
+BENCH_LOCK_WINDOW_POSTS (200) POSTs from this one client (no other request waits for the lock here,
+so this is the time the lock is held, not time spent queueing for it).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ["BENCH_DB"] = os.environ.get("BENCH_DB", "pilots_i3_bench") + "_profile"
+
+import registration as bench  # noqa: E402  (reads BENCH_DB)
+
+POSTS = int(os.environ.get("BENCH_PROFILE_POSTS", "300"))
+WINDOW_POSTS = int(os.environ.get("BENCH_LOCK_WINDOW_POSTS", "200"))
+
+
+def main():
+    bench.prepare_database()
+    os.environ.update({k: v for k, v in bench.ENV.items()})
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    sys.path.insert(0, str(bench.ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    client = Client(enforce_csrf_checks=True)
+    bench.HOST, bench.PORT = "testserver", 80
+
+    class Adapter:
+        """bench.registration() talks to this instead of an HTTP connection."""
+
+        number = 0
+
+        def request(self, method, path, body=None, headers=None):
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(path, body, content_type=headers["Content-Type"],
+                                       HTTP_REFERER="http://testserver/")
+            return response.status_code, response.content
+
+    adapter = Adapter()
+    bench.registration_prepare(adapter)
+    for i in range(20):  # warm up: imports, templates, connections
+        assert bench.registration(adapter, 100000 + i) == 302
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert bench.registration(adapter, 200000) == 302
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for i in range(POSTS):
+        status = bench.registration(adapter, i)
+        assert status == 302, status
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False,
+                               processor_options={"filter_threshold": 0.01}))
+    print(f"{POSTS} POSTs, {profiler.last_session.duration * 1000 / POSTS:.2f} ms each (profiled)")
+    print(f"queries of one registration POST (and its COMMIT): {len(queries)}")
+    for sql in queries:
+        print("  ", sql[:110])
+    print(f"cohort lock held (granted -> committed), median of {WINDOW_POSTS} POSTs: "
+          f"{lock_window(adapter, connection):.2f} ms")
+
+
+def lock_window(adapter, connection):
+    import statistics
+    import time
+
+    from pilots.registration import services
+
+    real_lock = services.lock_cohort
+    windows = []
+
+    def timed_lock(*args, **kwargs):
+        cohort = real_lock(*args, **kwargs)
+        granted = time.perf_counter()
+        connection.on_commit(lambda: windows.append(time.perf_counter() - granted))
+        return cohort
+
+    services.lock_cohort = timed_lock
+    try:
+        for i in range(WINDOW_POSTS):
+            assert bench.registration(adapter, 300000 + i) == 302
+    finally:
+        services.lock_cohort = real_lock
+    return statistics.median(windows) * 1000
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The registration POST's queries: a fixed number, and only the seat decision and its writes while
+the cohort row is locked (everything else is done before the lock is taken)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pilots.choices import EnrolmentStatus
+from pilots.models import Enrolment, OutboundEmail
+from tests.factories import EnrolmentFactory, OpenCohortFactory, TeacherFactory
+from tests.registration.helpers import registration_data
+
+pytestmark = pytest.mark.django_db
+
+# The production task backend: the email's task is a row written in the registration's transaction.
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Before the transaction: the cohort, the chosen subjects and province (validation), the privacy
+# notice's version. In it: the teacher looked up, inserted, copied to history, their subjects; then
+# the lock window (below). Tests run inside a transaction, so the service's is a savepoint (2 more).
+NEW_TEACHER_QUERIES = 4 + 2 + 4 + 6
+LOCK_WINDOW = ["count", "insert pilots_enrolment", "insert pilots_historicalenrolment",
+               "insert pilots_outboundemail", "insert django_tasks_database_dbtaskresult"]
+
+
+def _post(client, cohort, **overrides):
+    data = registration_data(cohort, **overrides)  # its own lookups, outside the count
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("registration:register", args=[cohort.code]), data)
+    return response, [q["sql"] for q in queries.captured_queries]
+
+
+def _kind(sql):
+    words = sql.split()
+    if words[0] == "INSERT":
+        return f"insert {words[2].strip(chr(34))}"
+    if "COUNT(" in sql and '"pilots_enrolment"' in sql and '"pilots_seatoffer"' in sql:
+        return "count"
+    return words[0].lower()
+
+
+def test_a_registration_post_makes_a_fixed_number_of_queries(client, settings):
+    settings.TASKS = DATABASE_TASKS
+    cohort = OpenCohortFactory(capacity=2)
+    response, queries = _post(client, cohort)
+    assert response.status_code == 302
+    assert len(queries) == NEW_TEACHER_QUERIES, "\n".join(queries)
+    enrolment = Enrolment.objects.get(cohort=cohort)
+    assert enrolment.status == EnrolmentStatus.CONFIRMED
+    assert OutboundEmail.objects.filter(enrolment=enrolment, kind="confirmed").exists()
+
+
+def test_the_same_number_for_every_registration_of_a_full_cohort(client, settings):
+    settings.TASKS = DATABASE_TASKS
+    cohort = OpenCohortFactory(capacity=1)
+    counts = []
+    for n in range(3):
+        response, queries = _post(client, cohort, email=f"teacher{n}@example.org")
+        assert response.status_code == 302
+        counts.append(len(queries))
+    assert counts == [NEW_TEACHER_QUERIES] * 3
+    assert sorted(Enrolment.objects.filter(cohort=cohort).values_list("status", flat=True)) == [
+        EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.WAITLISTED]
+
+
+@pytest.mark.postgres
+def test_only_the_seat_decision_and_its_writes_happen_under_the_cohort_lock(client, settings):
+    settings.TASKS = DATABASE_TASKS
+    cohort = OpenCohortFactory()
+    response, queries = _post(client, cohort)
+    assert response.status_code == 302
+    locks = [n for n, sql in enumerate(queries) if "FOR UPDATE" in sql]
+    assert len(locks) == 1
+    lock = locks[0]
+    assert "set_config('lock_timeout'" in queries[lock]  # the lock timeout, in the same statement
+    # The teacher's record and its history are written before the lock is taken ...
+    before = [_kind(sql) for sql in queries[:lock]]
+    assert {"insert pilots_teacher", "insert pilots_historicalteacher"} <= set(before)
+    # ... and the lock is held for the count (a statement of its own, after the lock is granted,
+    # so that it sees every seat committed before), the enrolment, its history, its email and task.
+    assert [_kind(sql) for sql in queries[lock + 1:-1]] == LOCK_WINDOW
+    assert queries[-1].startswith("RELEASE SAVEPOINT")  # the commit, in a test's transaction
+
+
+def test_a_returning_teacher_already_registered_gets_the_link_again_without_the_lock(client, settings):
+    settings.TASKS = DATABASE_TASKS
+    cohort = OpenCohortFactory()
+    teacher = TeacherFactory(email="chantha.sok@example.org")
+    enrolment = EnrolmentFactory(teacher=teacher, cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    response, queries = _post(client, cohort)
+    assert response.status_code == 200
+    assert not any("FOR UPDATE" in sql for sql in queries)
+    assert OutboundEmail.objects.filter(enrolment=enrolment, kind="link").count() == 1
+
+
+def test_a_withdrawn_teacher_registering_again_goes_to_the_back_of_the_queue(client, settings):
+    settings.TASKS = DATABASE_TASKS
+    cohort = OpenCohortFactory(capacity=1)
+    EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+    teacher = TeacherFactory(email="chantha.sok@example.org")
+    withdrawn = EnrolmentFactory(teacher=teacher, cohort=cohort, status=EnrolmentStatus.WITHDRAWN)
+    later = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    response, _ = _post(client, cohort)
+    assert response.status_code == 302
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == EnrolmentStatus.WAITLISTED
+    assert list(cohort.enrolments.waiting()) == [later, withdrawn]
