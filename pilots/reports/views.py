@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from pilots import data_version
 from pilots.access import report_cohorts, reports_required, visible_countries
 from pilots.choices import AttendanceStatus, CohortKind
 from pilots.models import Cohort
@@ -142,6 +143,8 @@ def cohort_report(request, code):
     body = cached(
         ("cohort", cohort.pk, get_language(), era),
         lambda: render_to_string("pilots/reports/_cohort_body.html", _cohort_context(cohort, era), request),
+        # Writes to other cohorts leave this one cached (`pilots.data_version`).
+        version=data_version.cohort_version(cohort.pk),
     )
     return render(request, "pilots/reports/cohort.html", {"cohort": cohort, "body": body})
 
