@@ -12,6 +12,12 @@ reaches a pilots admin page, see `pilots.admin.ReportDataAdmin`). There are no m
 write path (raw SQL, a management command, the shell) must call `data_changed()` itself. With Redis
 (REDIS_URL) every server process shares the token; with the local-memory cache of development each
 process has its own.
+
+Cohort reports are keyed by two narrower tokens instead (`cohort_version`): the cohort's own, replaced
+by writes that name the cohorts they touch (`data_changed(cohorts=...)`: its enrolments' statuses,
+its sessions' attendance, its scores), and the programme-wide one, replaced by every write that names
+none (teachers' details, programmes, the admin, imports...). A write to one cohort thus leaves the
+other cohorts' reports cached. Every write still replaces the global token.
 """
 
 import uuid
@@ -20,23 +26,41 @@ from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "pilots:reports:version"
+WIDE_KEY = "pilots:reports:version:wide"
+COHORT_KEY = "pilots:reports:version:cohort:{}"
+
+
+def _token(key: str) -> str:
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key) or "none"
+    return version
 
 
 def current() -> str:
     """The current token (created on first use)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or "none"
-    return version
+    return _token(VERSION_KEY)
 
 
-def replace() -> None:
-    # A new random token (not a counter): an evicted token can never bring back stale entries.
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+def cohort_version(cohort_id: int) -> tuple[str, str]:
+    """The tokens one cohort's report depends on: the programme-wide one and the cohort's own."""
+    found = cache.get_many([WIDE_KEY, COHORT_KEY.format(cohort_id)])
+    wide, own = found.get(WIDE_KEY), found.get(COHORT_KEY.format(cohort_id))
+    return (wide or _token(WIDE_KEY), own or _token(COHORT_KEY.format(cohort_id)))
 
 
-def data_changed() -> None:
+def replace(cohorts=None) -> None:
+    """New tokens: the global one, and the cohorts' own (`cohorts`, ids) or else the programme-wide one."""
+    # New random tokens (not counters): an evicted token can never bring back stale entries.
+    keys = [VERSION_KEY] + ([COHORT_KEY.format(pk) for pk in cohorts] if cohorts is not None else [WIDE_KEY])
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+
+
+def data_changed(cohorts=None) -> None:
     """Report data changed: reports recompute once the current transaction commits (at once outside
-    a transaction; never if it rolls back)."""
-    transaction.on_commit(replace)
+    a transaction; never if it rolls back). `cohorts`: the ids of the only cohorts whose data changed
+    (their enrolments' statuses, attendance, scores), when the write knows them; None for any write
+    that may touch more (a teacher's details, a programme, the admin): every cohort report then."""
+    ids = None if cohorts is None else sorted({int(getattr(c, "pk", c)) for c in cohorts})
+    transaction.on_commit(lambda: replace(ids))

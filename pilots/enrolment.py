@@ -135,7 +135,7 @@ def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) ->
     enrolment.status_changed_at = timezone.now()
     enrolment.save(update_fields=["status", "status_changed_at", "updated_at"])
     _notify(enrolment, old_status)
-    data_version.data_changed()
+    data_version.data_changed(cohorts=[enrolment.cohort_id])
     return enrolment
 
 
@@ -150,7 +150,7 @@ def place_enrolment(*, enrolment: Enrolment, cohort: Cohort, now=None) -> Enrolm
     enrolment.status_changed_at = now or timezone.now()
     enrolment.save()
     _notify(enrolment, old_status)
-    data_version.data_changed()
+    data_version.data_changed(cohorts=[cohort.pk, enrolment.cohort_id])
     return enrolment
 
 
@@ -240,9 +240,11 @@ def promote_waitlist(*, cohort: Cohort) -> list[Enrolment]:
         return _promote(cohort)
 
 
-def write_rows(model, creates, updates=(), fields=(), *, user=None, date=None, batch_size=1000) -> dict:
+def write_rows(model, creates, updates=(), fields=(), *, user=None, date=None, batch_size=1000,
+               cohorts=None) -> dict:
     """Bulk-write new and changed rows with their history (as `user`, at `date`) and mark report
-    data changed. The caller owns the transaction; a fixed number of queries per batch."""
+    data changed (only `cohorts`' reports, ids, when the rows belong to no other cohort). The caller
+    owns the transaction; a fixed number of queries per batch."""
     if creates:
         bulk_create_with_history(creates, model, batch_size=batch_size, default_user=user, default_date=date,
                                  default_change_reason=current_reason())
@@ -250,7 +252,7 @@ def write_rows(model, creates, updates=(), fields=(), *, user=None, date=None, b
         bulk_update_with_history(updates, model, list(fields), batch_size=batch_size, default_user=user,
                                  default_date=date, default_change_reason=current_reason())
     if creates or updates:
-        data_version.data_changed()
+        data_version.data_changed(cohorts=cohorts)
     return {"created": len(creates), "updated": len(updates)}
 
 

@@ -100,7 +100,7 @@ def check_in_teacher(*, code: str, email: str = "", enrolment: Enrolment | None 
             if created:
                 SelfCheckIn.objects.create(session=session, enrolment=enrolment, attendance=attendance,
                                            checked_in_at=now)
-                data_version.data_changed()
+                data_version.data_changed(cohorts=[session.cohort_id])
     except IntegrityError:
         # The same teacher checked in at the same moment from another request: that one counts.
         attendance, created = Attendance.objects.get(enrolment=enrolment, session=session), False

@@ -11,12 +11,14 @@ from pilots import data_version
 TIMEOUT = 15 * 60
 
 
-def cached(parts, compute):
+def cached(parts, compute, version=None):
     """The value cached under `parts` for the current data version and language, computed when
     missing. `parts` must name everything the value depends on: the report, the reader's visible
     countries and exactly the filters applied (never those of an invalid form: do not call this
-    then, compute nothing and show the errors)."""
-    digest = hashlib.sha256(repr((data_version.current(), get_language(), *parts)).encode()).hexdigest()[:32]
+    then, compute nothing and show the errors). `version`: the tokens to key by instead of the
+    global one (one cohort's report: `data_version.cohort_version`)."""
+    version = data_version.current() if version is None else version
+    digest = hashlib.sha256(repr((version, get_language(), *parts)).encode()).hexdigest()[:32]
     key = f"pilots:reports:{digest}"
     value = cache.get(key)
     if value is None:

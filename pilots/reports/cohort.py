@@ -2,13 +2,15 @@
 roster, score and gain distributions (definitions: `pilots.reports.overview`). A fixed number of
 queries whatever the size of the cohort."""
 
+import math
+
 from django.db import transaction
 from django.db.models import Count, F, FloatField, Q, Value
 from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext_lazy as _
 
 from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus, EnrolmentStatus, Gender, SchoolLevel
-from pilots.models import Assessment, Enrolment, Session, subject_name
+from pilots.models import Assessment, Attendance, Enrolment, Session, subject_name
 
 from .overview import empty_figures, finish_figures
 
@@ -152,21 +154,28 @@ ATTENDANCE_KEYS = [s.value for s in AttendanceStatus]
 
 
 def attendance_by_session(cohort, participants):
-    """Each session with its present/late/absent/excused counts among participants. One query.
+    """Each session with its present/late/absent/excused counts among participants. Two queries.
 
     Participants without a record for a session are counted as `unrecorded`, not as missed: the
     rate is attended (present or late) over recorded (present, late or absent).
     """
-    seated = Q(attendances__enrolment__status__in=SEATED_STATUSES)
-    # Explicit order: Meta.ordering does not apply to grouped queries.
-    sessions = Session.objects.filter(cohort=cohort).annotate(
-        **{
-            key: Count("attendances__status", filter=seated & Q(attendances__status=key))
-            for key in ATTENDANCE_KEYS
-        }
-    ).order_by("date", "starts_at", "pk")
+    # The counts start from the cohort's participants (the enrolment's cohort named as well as the
+    # session's): PostgreSQL then hashes the ~1,000 participants and reads the sessions' rows from
+    # the covering index, instead of looking each attendance row's enrolment up one by one.
+    counts = {
+        row["session_id"]: row
+        for row in Attendance.objects.filter(
+            session__cohort=cohort, enrolment__cohort=cohort, enrolment__status__in=SEATED_STATUSES
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(**{key: Count("status", filter=Q(status=key)) for key in ATTENDANCE_KEYS})
+    }
     out = []
-    for s in sessions:
+    for s in Session.objects.filter(cohort=cohort).order_by("date", "starts_at", "pk"):
+        row = counts.get(s.pk, {})
+        for key in ATTENDANCE_KEYS:
+            setattr(s, key, row.get(key, 0))
         recorded = sum(getattr(s, k) for k in ATTENDANCE_KEYS)
         s.unrecorded = max(participants - recorded, 0)
         counted = s.present + s.late + s.absent
@@ -199,6 +208,23 @@ def _roster_enrolments(cohort):
     )
 
 
+# What the page's roster and breakdowns read, and nothing more: ~1,000 rows of three models, each
+# field fewer is less to send and to build.
+PAGE_ROSTER_FIELDS = [
+    "cohort", "reference", "status", "teacher__family_name", "teacher__given_name", "teacher__family_name_latin",
+    "teacher__given_name_latin", "teacher__name_order", "teacher__gender", "teacher__school_level",
+    "teacher__province__name",
+]
+
+
+def _page_roster_enrolments(cohort):
+    return (
+        cohort.enrolments.select_related("teacher", "teacher__province")
+        .order_by(*ROSTER_ORDER)
+        .only(*PAGE_ROSTER_FIELDS)
+    )
+
+
 def _labelled_roster(rows, status_labels):
     for enrolment, figures, subjects in rows:
         for key, value in zip(ROSTER_FIGURES, figures, strict=True):
@@ -228,20 +254,28 @@ def iter_roster(cohort, chunk_size=500, figures=None):
         return names[name]
 
     subjects = (
-        cohort.enrolments.annotate(_subject=F("teacher__subjects__name"), _order=F("teacher__subjects__order"))
+        cohort.enrolments.annotate(_subject=F("teacher__subjects__name"), _order=F("teacher__subjects__order"),
+                                   _subject_pk=F("teacher__subjects__pk"))
         .filter(_subject__isnull=False)
     )
     if figures is not None:
-        by_teacher = {}
-        for teacher_id, name in (
-            subjects.order_by("teacher_id", "_order", "_subject").values_list("teacher_id", "_subject").distinct()
+        # One row per subject of each teacher (the subject breakdown counts them: `report_breakdowns`);
+        # the roster shows each (name, order) once, as the streamed exports do.
+        by_teacher, rows_by_teacher = {}, {}
+        for teacher_id, name, order, _pk in (
+            subjects.order_by("teacher_id", "_order", "_subject", "_subject_pk")
+            .values_list("teacher_id", "_subject", "_order", "_subject_pk").distinct()
         ):
-            by_teacher.setdefault(teacher_id, []).append(translated(name))
-        rows = (
-            (e, [figures[e.pk][key] for key in ROSTER_FIGURES], by_teacher.get(e.teacher_id, ()))
-            for e in _roster_enrolments(cohort)
-        )
-        yield from _labelled_roster(rows, status_labels)
+            rows_by_teacher.setdefault(teacher_id, []).append(name)
+            shown = by_teacher.setdefault(teacher_id, {})
+            shown.setdefault((name, order), translated(name))
+        for enrolment in _labelled_roster(
+            ((e, [figures[e.pk][key] for key in ROSTER_FIGURES], list(by_teacher.get(e.teacher_id, {}).values()))
+             for e in _page_roster_enrolments(cohort)),
+            status_labels,
+        ):
+            enrolment.subject_rows = rows_by_teacher.get(enrolment.teacher_id, ())
+            yield enrolment
         return
     yield from _labelled_roster(_streamed_roster(cohort, subjects, chunk_size, translated), status_labels)
 
@@ -314,7 +348,10 @@ def gain_distribution(cohort):
         .values("bin")
         .annotate(n=Count("pk"))
     )
-    counts = {int(r["bin"]): r["n"] for r in rows}
+    return _gain_bins({int(r["bin"]): r["n"] for r in rows})
+
+
+def _gain_bins(counts):
     if not counts:
         return []
     low, high = min(counts), max(counts)
@@ -322,3 +359,74 @@ def gain_distribution(cohort):
         {"label": f"{b * 10} – {b * 10 + 9}" if b < 10 else "100", "n": counts.get(b, 0)}
         for b in range(low, high + 1)
     ]
+
+
+# --- the cohort page from the rows it has already loaded ----------------------------------------
+# The page reads the per-enrolment figures (`roster_figures`) and the roster (teacher, province,
+# subjects) anyway: the funnel, the breakdowns and the two distributions are counted from those
+# rows in Python instead of five more queries over the cohort. Same definitions, same figures as
+# the functions above (tests/reports/test_cohort_from_rows.py compares the two).
+
+
+def funnel_from_rows(figures):
+    """`enrolment_funnel` from the per-enrolment figures."""
+    counts = {}
+    for row in figures:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return [(status_label(s), counts.get(s, 0)) for s in EnrolmentStatus.values]
+
+
+def breakdowns_from_roster(roster_rows):
+    """`breakdowns` from the roster of the page (`roster(cohort, figures)`: teacher, province and
+    one subject row per subject taught)."""
+    counts = {key: {} for key in ("gender", "school_level", "subject", "province")}
+
+    def add(key, value, seated):
+        pair = counts[key].setdefault(value or "", [0, 0])
+        pair[0] += 1
+        pair[1] += seated
+
+    for e in roster_rows:
+        t, seated = e.teacher, 1 if e.status in SEATED_STATUSES else 0
+        add("gender", t.gender, seated)
+        add("school_level", t.school_level, seated)
+        add("province", t.province.name if t.province_id else "", seated)
+        for name in e.subject_rows or ("",):
+            add("subject", name, seated)
+    return {
+        "gender": (_("Gender"), _labelled(counts["gender"], BREAKDOWN_LABELS["gender"])),
+        "school_level": (_("School level"), _labelled(counts["school_level"], BREAKDOWN_LABELS["school_level"])),
+        "subject": (_("Subject"), _labelled(counts["subject"], subject_name)),
+        "province": (_("Province"), _labelled(counts["province"], BREAKDOWN_LABELS["province"])),
+    }
+
+
+def _score_bin(score):
+    return min(math.floor(score / 10), 9)
+
+
+def score_distribution_from_rows(figures):
+    """`score_distribution` from the per-enrolment figures (one test of each kind per enrolment)."""
+    counts = {}
+    for row in figures:
+        if row["status"] not in SEATED_STATUSES:
+            continue
+        for kind, key in ((AssessmentKind.PRE, "pre_score"), (AssessmentKind.POST, "post_score")):
+            if row[key] is not None:
+                bin_ = (kind, _score_bin(row[key]))
+                counts[bin_] = counts.get(bin_, 0) + 1
+    return [
+        {"label": label, "pre": counts.get((AssessmentKind.PRE, i), 0),
+         "post": counts.get((AssessmentKind.POST, i), 0)}
+        for i, label in enumerate(BIN_LABELS)
+    ]
+
+
+def gain_distribution_from_rows(figures):
+    """`gain_distribution` from the per-enrolment figures."""
+    counts = {}
+    for row in figures:
+        if row["status"] in SEATED_STATUSES and row["gain"] is not None:
+            bin_ = math.floor(row["gain"] / 10)
+            counts[bin_] = counts.get(bin_, 0) + 1
+    return _gain_bins(counts)

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from pilots import data_version
 from pilots.access import report_cohorts, reports_required, visible_countries
 from pilots.choices import AttendanceStatus, CohortKind
 from pilots.models import Cohort
@@ -21,14 +22,14 @@ from . import charts, exports, figures
 from .cache import cached
 from .cohort import (
     attendance_by_session,
-    breakdowns,
     breakdowns_by_cohort,
+    breakdowns_from_roster,
     cohort_summary,
-    enrolment_funnel,
-    gain_distribution,
+    funnel_from_rows,
+    gain_distribution_from_rows,
     roster,
     roster_figures,
-    score_distribution,
+    score_distribution_from_rows,
 )
 from .filters import OverviewFilter, cohort_years
 from .overview import country_label
@@ -142,17 +143,21 @@ def cohort_report(request, code):
     body = cached(
         ("cohort", cohort.pk, get_language(), era),
         lambda: render_to_string("pilots/reports/_cohort_body.html", _cohort_context(cohort, era), request),
+        # Writes to other cohorts leave this one cached (`pilots.data_version`).
+        version=data_version.cohort_version(cohort.pk),
     )
     return render(request, "pilots/reports/cohort.html", {"cohort": cohort, "body": body})
 
 
 def _cohort_context(cohort, era):
-    # The per-enrolment aggregate, once: the summary and the roster both read it.
+    # The per-enrolment aggregate and the roster, once: the summary, the funnel, the breakdowns and
+    # the distributions are counted from their rows (`cohort.*_from_rows`).
     figures = roster_figures(cohort)
+    rows = roster(cohort, figures)
     summary = cohort_summary(cohort, figures.values())
     participants = summary["confirmed"]
     sessions = attendance_by_session(cohort, participants)
-    scores = score_distribution(cohort)
+    scores = score_distribution_from_rows(figures.values())
     statuses = [(k.value, k.label) for k in AttendanceStatus]
     attendance_chart = charts.Chart(
         slug="attendance-chart",
@@ -172,10 +177,10 @@ def _cohort_context(cohort, era):
         series=[(_("Pre-test"), [b["pre"] for b in scores]), (_("Post-test"), [b["post"] for b in scores])],
     )
     return {
-        "cohort": cohort, "summary": summary, "funnel": enrolment_funnel(cohort),
-        "breakdowns": breakdowns(cohort), "sessions": sessions,
+        "cohort": cohort, "summary": summary, "funnel": funnel_from_rows(figures.values()),
+        "breakdowns": breakdowns_from_roster(rows), "sessions": sessions,
         "attendance_chart": attendance_chart, "score_chart": score_chart,
-        "gains": gain_distribution(cohort), "roster": roster(cohort, figures), "era": era,
+        "gains": gain_distribution_from_rows(figures.values()), "roster": rows, "era": era,
         "statuses": statuses,
     }
 

@@ -124,7 +124,8 @@ def record_attendance(*, session, entries, user=None) -> dict:
         if conflicts:
             _attach_changed_by(conflicts)
             raise AttendanceConflict(conflicts)
-        return write_rows(Attendance, creates, updates, ["status", "note", "updated_at"], user=user)
+        return write_rows(Attendance, creates, updates, ["status", "note", "updated_at"], user=user,
+                          cohorts=[session.cohort_id])
 
 
 def _attach_changed_by(conflicts) -> None:
@@ -182,7 +183,8 @@ def record_scores(*, cohort, kind, scores, taken_on=None, user=None, versions=No
                 updates.append(current)
         if conflicts:
             raise ScoreConflict(conflicts)
-        return write_rows(Assessment, creates, updates, ["score", "taken_on", "updated_at"], user=user)
+        return write_rows(Assessment, creates, updates, ["score", "taken_on", "updated_at"], user=user,
+                          cohorts=[cohort.pk])
 
 
 # Review action -> (service, the status it leads to).

@@ -90,7 +90,7 @@ def roster_rows(roster):
     dec, grouping, thousand = (get_format(f, lang, use_l10n=True)
                                for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
 
-    def num(value, kind="score"):
+    def formatted(value, kind):
         if value is None or value == "":
             return MISSING
         if isinstance(value, int):
@@ -99,8 +99,21 @@ def roster_rows(roster):
         return numberformat.format(value, dec, _places(value), grouping, thousand, force_grouping=True,
                                    use_l10n=True)
 
+    # The same few values (counts 0-10, scores 0-100, a few rates) fill most cells: each is formatted
+    # and escaped once. The type is part of the key: 1 and 1.0 are equal but print differently.
+    seen = {}
+
+    def num(value, kind="score"):
+        key = (type(value), value, kind)
+        if key not in seen:
+            seen[key] = esc(formatted(value, kind))
+        return seen[key]
+
     def pct(value):
-        return MISSING if value is None else f"{num(value, 'rate')} %"
+        key = (type(value), value, "%")
+        if key not in seen:
+            seen[key] = MISSING if value is None else esc(f"{formatted(value, 'rate')} %")
+        return seen[key]
 
     out = []
     for e in roster:
@@ -112,9 +125,9 @@ def roster_rows(roster):
         out.append(ROSTER_ROW.format(
             ref=esc(e.reference), name=name, status=esc(e.status_label),
             subjects=esc(e.subject_names),
-            present=esc(num(e.present)), late=esc(num(e.late)), absent=esc(num(e.absent)),
-            excused=esc(num(e.excused_count)), rate=esc(pct(e.attendance_rate)),
-            pre=esc(num(e.pre_score)), post=esc(num(e.post_score)), gain=esc(num(e.gain, "gain")),
+            present=num(e.present), late=num(e.late), absent=num(e.absent),
+            excused=num(e.excused_count), rate=pct(e.attendance_rate),
+            pre=num(e.pre_score), post=num(e.post_score), gain=num(e.gain, "gain"),
             completed=yes if e.is_completed else no,
         ))
     return mark_safe("    ".join(out))  # noqa: S308 - every part above is escaped

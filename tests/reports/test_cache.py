@@ -218,3 +218,71 @@ def test_an_admin_action_replaces_the_version_once_committed_and_shows_in_the_re
     assert data_version.current() != before
     total = _overview_total(admin_client)
     assert (total["confirmed"], total["withdrawn"]) == (0, 1)
+
+
+# --- one cohort's writes and the other cohorts' reports ------------------------------------------
+
+
+@pytest.fixture
+def other(db):
+    other = CohortFactory(code="kh-other", capacity=10, country="KH")
+    session = SessionFactory(cohort=other, title="Other session")
+    enrolment = EnrolmentFactory(cohort=other, status=EnrolmentStatus.CONFIRMED, teacher__email="b@example.org")
+    return other, session, enrolment
+
+
+def _behind_the_cache(session, enrolment):
+    """Record B's attendance without marking report data changed: only a recomputed report shows it."""
+    from pilots.models import Attendance
+
+    Attendance.objects.create(session=session, enrolment=enrolment, status="present")
+
+
+def test_a_write_to_one_cohort_refreshes_its_report_and_leaves_the_others_cached(
+    cohort, other, staff_client, django_capture_on_commit_callbacks
+):
+    (cohort, session, enrolment), (other, other_session, other_enrolment) = cohort, other
+    _warm(staff_client, cohort, enrolment)
+    _warm(staff_client, other, other_enrolment)
+    _behind_the_cache(other_session, other_enrolment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staffing_services.record_attendance(session=session, entries=[
+            {"enrolment_id": enrolment.pk, "status": "late", "version": "", "note": ""}])
+
+    assert _roster_row(staff_client, cohort, enrolment)[3:7] == ["0", "1", "0", "0"]  # fresh
+    assert _roster_row(staff_client, other, other_enrolment)[3:7] == ["0", "0", "0", "0"]  # still cached
+    assert _overview_total(staff_client)["attended"] == 2  # the overview follows every write
+
+
+@pytest.mark.parametrize("write", ["status", "scores"])
+def test_status_and_score_writes_refresh_only_their_cohorts_report(
+    write, cohort, other, staff_client, django_capture_on_commit_callbacks
+):
+    (cohort, _session, enrolment), (other, other_session, other_enrolment) = cohort, other
+    _warm(staff_client, cohort, enrolment)
+    _warm(staff_client, other, other_enrolment)
+    _behind_the_cache(other_session, other_enrolment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if write == "status":
+            withdraw_enrolment(enrolment=enrolment)
+        else:
+            staffing_services.record_scores(cohort=cohort, kind=AssessmentKind.PRE, scores={enrolment.pk: 47})
+
+    row = _roster_row(staff_client, cohort, enrolment)
+    assert ("Withdrawn" in row) if write == "status" else (row[8] == "47.0"), row
+    assert _roster_row(staff_client, other, other_enrolment)[3:7] == ["0", "0", "0", "0"]
+
+
+def test_a_write_naming_no_cohort_refreshes_every_cohort_report(
+    cohort, other, staff_client, django_capture_on_commit_callbacks
+):
+    (_cohort, _session, _enrolment), (other, other_session, other_enrolment) = cohort, other
+    _warm(staff_client, other, other_enrolment)
+    _behind_the_cache(other_session, other_enrolment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        data_version.data_changed()  # e.g. a teacher's details, a programme's completion rule
+
+    assert _roster_row(staff_client, other, other_enrolment)[3:7] == ["1", "0", "0", "0"]
