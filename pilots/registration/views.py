@@ -135,10 +135,21 @@ def _busy(request, cohort):
     return render(request, "pilots/registration/busy.html", {"cohort": cohort}, status=503)
 
 
+# What a registration POST reads of its cohort: the registration window, the country's conventions
+# (names, phone numbers), the seat rules.
+POST_COHORT_FIELDS = ("id", "code", "country", "language", "status", "registration_opens", "registration_closes",
+                      "capacity", "requires_approval", "province_id")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, code):
-    # Seat counts are only read when the form is shown (see _render_form), not on a good POST.
-    cohort = get_object_or_404(Cohort.objects.select_related("province"), code=code)
+    # Seat counts are only read when the form is shown (see _render_form), not on a good POST. A
+    # POST reads only the columns the form and the service use (the cohort has a dozen translated
+    # text columns); a page drawn for a refused POST loads the others if it needs them.
+    if request.method == "POST":
+        cohort = get_object_or_404(Cohort.objects.only(*POST_COHORT_FIELDS), code=code)
+    else:
+        cohort = get_object_or_404(Cohort.objects.select_related("province"), code=code)
     if not cohort.is_open_for_registration():
         return render(request, "pilots/registration/registration_closed.html", {"cohort": cohort})
     if request.method == "POST":
