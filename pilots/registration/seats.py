@@ -34,9 +34,7 @@ def fill_seats(response):
     ids = {int(pk) for pk in _PLACEHOLDER.findall(content)}
     if not ids:
         return response
-    rows = (
-        Cohort.objects.filter(pk__in=ids).with_fill_stats().values_list("pk", "requires_approval", "seats_left")
-    )
+    rows = Cohort.objects.filter(pk__in=ids).with_fill_stats().values_list("pk", "requires_approval", "seats_left")
     language = get_language() or ""
     markup = {pk: _markup(language, approval, seats) for pk, approval, seats in rows}
     response.content = _PLACEHOLDER.sub(lambda match: markup.get(int(match[1]), b""), content)
