@@ -3,14 +3,16 @@
     make profile-registration        (or: .venv/bin/python bench/profile_registration.py)
 
 The same setup as bench/registration.py (its database BENCH_DB with "_profile" appended, production
-settings, Redis, the database task backend), but the requests run in this process through Django's
-test client with CSRF checks on, so the profiler sees the whole request: middleware, form, service,
-queries. Prints pyinstrument's text report (frames over 1% of the time), the queries of one POST,
+settings, Redis, the database task backend), but the requests run in this process, handed to the
+project's WSGI application (config/wsgi.py, as gunicorn calls it: WhiteNoise, every middleware,
+the response, logging) with CSRF checks on, so the profiler sees the whole request, not only the
+view. Prints pyinstrument's text report (frames over 1% of the time), the queries of one POST,
 and the cohort lock's window: from the lock granted to the commit done, median over
 BENCH_LOCK_WINDOW_POSTS (200) POSTs from this one client (no other request waits for the lock here,
 so this is the time the lock is held, not time spent queueing for it).
 """
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -34,24 +36,48 @@ def main():
 
     django.setup()
     from django.db import connection
-    from django.test import Client
     from pyinstrument import Profiler
 
-    client = Client(enforce_csrf_checks=True)
+    from config.wsgi import application
+
     bench.HOST, bench.PORT = "testserver", 80
 
     class Adapter:
-        """bench.registration() talks to this instead of an HTTP connection."""
+        """bench.registration() talks to this: one WSGI call per request, cookies kept."""
 
         number = 0
+        cookies = {}
 
         def request(self, method, path, body=None, headers=None):
-            if method == "GET":
-                response = client.get(path)
-            else:
-                response = client.post(path, body, content_type=headers["Content-Type"],
-                                       HTTP_REFERER="http://testserver/")
-            return response.status_code, response.content
+            data = (body or "").encode()
+            environ = {
+                "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
+                "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+                "HTTP_HOST": "testserver", "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                "wsgi.input": io.BytesIO(data), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+                "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+                "CONTENT_LENGTH": str(len(data)),
+            }
+            for name, value in (headers or {}).items():
+                key = name.upper().replace("-", "_")
+                environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
+            answer = {}
+
+            def start_response(status, response_headers, exc_info=None):
+                answer["status"] = int(status.split()[0])
+                for name, value in response_headers:
+                    if name.lower() == "set-cookie":
+                        cookie, _, _rest = value.partition(";")
+                        key, _, val = cookie.partition("=")
+                        self.cookies[key.strip()] = val
+
+            result = application(environ, start_response)
+            try:
+                content = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+            return answer["status"], content
 
     adapter = Adapter()
     bench.registration_prepare(adapter)

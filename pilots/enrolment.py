@@ -135,7 +135,7 @@ def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) ->
     enrolment.status_changed_at = timezone.now()
     enrolment.save(update_fields=["status", "status_changed_at", "updated_at"])
     _notify(enrolment, old_status)
-    data_version.data_changed(cohorts=[enrolment.cohort_id])
+    data_version.seats_changed(cohorts=[enrolment.cohort_id])
     return enrolment
 
 
@@ -150,7 +150,7 @@ def place_enrolment(*, enrolment: Enrolment, cohort: Cohort, now=None) -> Enrolm
     enrolment.status_changed_at = now or timezone.now()
     enrolment.save()
     _notify(enrolment, old_status)
-    data_version.data_changed(cohorts=[cohort.pk, enrolment.cohort_id])
+    data_version.seats_changed(cohorts=[cohort.pk, enrolment.cohort_id])
     return enrolment
 
 

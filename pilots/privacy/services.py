@@ -32,8 +32,10 @@ def current_notice(language: str) -> PrivacyNotice | None:
 
 
 def current_version(language: str) -> str:
-    notice = current_notice(language)
-    return notice.version if notice else settings.PILOTS_PRIVACY_NOTICE_VERSION
+    # As current_notice, reading two columns (every registration asks).
+    notices = PrivacyNotice.objects.filter(language__in={language, "en"}, published_at__lte=timezone.now())
+    newest = dict(notices.order_by("published_at").values_list("language", "version"))
+    return newest.get(language) or newest.get("en") or settings.PILOTS_PRIVACY_NOTICE_VERSION
 
 
 def needs_consent_again(teacher: Teacher, language: str) -> bool:

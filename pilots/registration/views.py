@@ -28,6 +28,7 @@ from pilots.status_links import LinkExpired, make_registration_token, read_regis
 
 from . import services
 from .forms import ContactDetailsForm, LinkRequestForm, OpenCohortFilterForm, RegistrationForm
+from .seats import fill_seats
 
 
 def registration_rate(group, request):
@@ -35,14 +36,23 @@ def registration_rate(group, request):
 
 
 def _cohort_queryset():
-    return Cohort.objects.with_fill_stats().select_related("province", "organiser", "programme")
+    return _page_cohort_queryset().with_fill_stats()
+
+
+def _page_cohort_queryset():
+    # The cached public pages: their seats are read apart, on each request (seats.fill_seats).
+    return Cohort.objects.select_related("province", "organiser", "programme")
 
 
 def _page_cache(request) -> dict:
-    """What the public pages' cached fragments are keyed on besides the language: the data version
-    (replaced when any enrolment or cohort changes, so seats left are never stale), and how long a
-    fragment lives (registration windows open and close with the clock, not with the data)."""
-    return {"page_version": data_version.current(), "page_cache_seconds": settings.PILOTS_PUBLIC_PAGE_CACHE_SECONDS}
+    """What the public pages' cached fragments are keyed on besides the language: the content
+    version (replaced when a cohort or anything else it shows changes, not by registrations: seats
+    left are filled in on each request, see `seats.fill_seats`), and how long a fragment lives
+    (registration windows open and close with the clock, not with the data)."""
+    return {
+        "page_content_version": data_version.content_current(),
+        "page_cache_seconds": settings.PILOTS_PUBLIC_PAGE_CACHE_SECONDS,
+    }
 
 
 @require_safe
@@ -51,7 +61,7 @@ def open_cohorts(request):
 
     def cohorts():
         return list(form.filter(
-            _cohort_queryset().open_for_registration().annotate(
+            _page_cohort_queryset().open_for_registration().annotate(
                 # The visitor's own country first (read from their language), then regional cohorts.
                 country_rank=Case(
                     When(country=LANGUAGE_COUNTRY.get(_request_language(), "-"), then=Value(0)),
@@ -63,8 +73,8 @@ def open_cohorts(request):
         ))
 
     # Built and read only when the page's fragment is not in the cache.
-    return render(request, "pilots/registration/open_cohorts.html",
-                  {"form": form, "cohorts": SimpleLazyObject(cohorts), **_page_cache(request)})
+    return fill_seats(render(request, "pilots/registration/open_cohorts.html",
+                             {"form": form, "cohorts": SimpleLazyObject(cohorts), **_page_cache(request)}))
 
 
 class _CohortPage:
@@ -75,7 +85,7 @@ class _CohortPage:
 
     @functools.cached_property
     def cohort(self):
-        return _cohort_queryset().prefetch_related(
+        return _page_cohort_queryset().prefetch_related(
             "team",
             "programme__modules",
             Prefetch("sessions", queryset=Session.objects.select_related("module")),
@@ -105,7 +115,7 @@ def cohort_detail(request, code):
     cohort = get_object_or_404(Cohort.objects.all(), code=code)
     if cohort.status == CohortStatus.PLANNED and not request.user.is_staff:
         raise Http404
-    return render(
+    return fill_seats(render(
         request,
         "pilots/registration/cohort_detail.html",
         {
@@ -114,7 +124,7 @@ def cohort_detail(request, code):
             "cohort_language_native": native_language_name(cohort.language),
             **_page_cache(request),
         },
-    )
+    ))
 
 
 def _too_many_requests(request):
@@ -125,10 +135,21 @@ def _busy(request, cohort):
     return render(request, "pilots/registration/busy.html", {"cohort": cohort}, status=503)
 
 
+# What a registration POST reads of its cohort: the registration window, the country's conventions
+# (names, phone numbers), the seat rules.
+POST_COHORT_FIELDS = ("id", "code", "country", "language", "status", "registration_opens", "registration_closes",
+                      "capacity", "requires_approval", "province_id")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, code):
-    # Seat counts are only read when the form is shown (see _render_form), not on a good POST.
-    cohort = get_object_or_404(Cohort.objects.select_related("province"), code=code)
+    # Seat counts are only read when the form is shown (see _render_form), not on a good POST. A
+    # POST reads only the columns the form and the service use (the cohort has a dozen translated
+    # text columns); a page drawn for a refused POST loads the others if it needs them.
+    if request.method == "POST":
+        cohort = get_object_or_404(Cohort.objects.only(*POST_COHORT_FIELDS), code=code)
+    else:
+        cohort = get_object_or_404(Cohort.objects.select_related("province"), code=code)
     if not cohort.is_open_for_registration():
         return render(request, "pilots/registration/registration_closed.html", {"cohort": cohort})
     if request.method == "POST":

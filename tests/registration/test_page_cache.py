@@ -82,3 +82,32 @@ def test_the_language_button_keeps_each_visitors_own_csrf_token(client):
 
     assert token(first) != token(second)
     assert client.cookies["csrftoken"].value != other.cookies["csrftoken"].value
+
+
+def test_a_registration_keeps_the_cached_pages_but_their_seats_change(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """A rush of registrations does not make every page read recompute: the pages stay in the
+    cache, and only their seats are read afresh (one query per page)."""
+    from pilots import data_version
+
+    cohort = OpenCohortFactory(capacity=3)
+    open_list, detail = _pages(cohort)
+    for url in (open_list, detail):
+        assert "3 seats left" in _get(client, url, "en")  # fills the cache
+    content = data_version.content_current()
+    _register(client, cohort, "first@example.org", django_capture_on_commit_callbacks)
+    _register(client, cohort, "second@example.org", django_capture_on_commit_callbacks)
+    assert data_version.content_current() == content
+    with django_assert_num_queries(1):  # the seats only: the list comes from the cache
+        page = _get(client, open_list, "en")
+    assert "1 seat left" in page and "3 seats left" not in page
+    with django_assert_num_queries(2):  # the cohort's row (title, language button), its seats
+        page = _get(client, detail, "en")
+    assert "1 seat left" in page and "3 seats left" not in page
+    _register(client, cohort, "third@example.org", django_capture_on_commit_callbacks)
+    _register(client, cohort, "fourth@example.org", django_capture_on_commit_callbacks)
+    for url in (open_list, detail):
+        page = _get(client, url, "en")
+        assert "Full: waiting list" in page and "seat left" not in page
+    assert "<!--pilots-seats" not in page
