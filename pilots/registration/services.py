@@ -83,10 +83,8 @@ def _register(*, cohort, details, subjects, language, consent_version, now) -> R
         teacher = find_teacher(details["email"])
         enrolment = None
         if teacher is not None:
-            # Their live enrolment in this cohort, else the latest withdrawn one (reused).
-            rows = sorted(Enrolment.objects.filter(teacher=teacher, cohort_id=cohort.pk),
-                          key=lambda e: (e.status in LIVE_STATUSES, e.created_at, e.pk))
-            enrolment = rows[-1] if rows else None
+            # At most one row (enrolment_one_per_teacher_and_cohort): live, or withdrawn and reused.
+            enrolment = Enrolment.objects.filter(teacher=teacher, cohort_id=cohort.pk).first()
             if enrolment is not None and enrolment.status in LIVE_STATUSES:
                 notifications.registration_link_requested(enrolment_id=enrolment.pk)
                 return Registration(enrolment=enrolment, is_new=False)
