@@ -4,7 +4,6 @@ queries whatever the size of the cohort."""
 
 import math
 
-from django.db import transaction
 from django.db.models import Count, F, FloatField, Q, Value
 from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus, En
 from pilots.models import Assessment, Attendance, Enrolment, Session, subject_name
 
 from .overview import empty_figures, finish_figures
+from .snapshot import snapshot
 
 SEATED = Q(status__in=SEATED_STATUSES)
 
@@ -283,15 +283,9 @@ def iter_roster(cohort, chunk_size=500, figures=None):
 def _streamed_roster(cohort, subjects, chunk_size, translated):
     enrolments = _roster_enrolments(cohort)
     db = enrolments.db
-    connection = transaction.get_connection(db)
-    # One snapshot for the three streams (PostgreSQL: repeatable read), so that they hold the
-    # same enrolments even if one registers meanwhile.
-    repeatable = connection.vendor == "postgresql" and not connection.in_atomic_block
-    # Read-only: no savepoint needed inside a caller's transaction.
-    with transaction.atomic(using=db, savepoint=False):
-        if repeatable:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    # One snapshot for the three streams, so that they hold the same enrolments even if one
+    # registers meanwhile. Read-only: no savepoint needed inside a caller's transaction.
+    with snapshot(using=db, savepoint=False):
         figure_rows = (
             cohort_figures(cohort).using(db).order_by(*ROSTER_ORDER)
             .values_list("pk", *ROSTER_FIGURES).iterator(chunk_size=chunk_size)

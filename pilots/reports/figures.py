@@ -11,7 +11,6 @@ come: one definition of every figure. A page reads the latest refresh and says h
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from pilots.models import Cohort
 
 from .models import FIGURE_FIELDS, CohortFigures, FiguresRefresh
 from .overview import cohort_status_figures, overview_from, programme_overview
+from .snapshot import snapshot
 
 # Refreshes kept: a page that looked up the latest just before a newer one commits still finds its rows.
 KEEP = 2
@@ -32,13 +32,7 @@ def refresh_figures():
     before the snapshot starts: a write that commits in between makes the refresh look older
     than it is, never newer."""
     version, computed_at, started = data_version.current(), timezone.now(), time.perf_counter()
-    connection = transaction.get_connection()
-    # Only a transaction of its own can choose its isolation (not inside a caller's).
-    repeatable = connection.vendor == "postgresql" and not connection.in_atomic_block
-    with transaction.atomic():
-        if repeatable:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    with snapshot() as connection:
         if connection.vendor == "postgresql":
             # The completed enrolments' ids are looked up in a hash: with the default 4 MB a
             # national programme's did not fit and PostgreSQL scanned them again for every row.
