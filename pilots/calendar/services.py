@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from pilots.choices import CohortStatus
 
-from .ics import snapshot
+from .ics import fingerprint, snapshot
 from .models import SessionCalendarState
 
 CHANGED = "changed"
@@ -24,7 +24,7 @@ def _pending(state: SessionCalendarState) -> str | None:
         return None if state.cancelled else CANCELLED
     if state.cancelled:
         return CHANGED  # the cohort was cancelled, then reopened: the entry comes back
-    current = snapshot(state.session, state.cohort)["fingerprint"]
+    current = fingerprint(state.session, state.cohort)
     return CHANGED if current != state.fingerprint else None
 
 

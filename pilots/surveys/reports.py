@@ -55,7 +55,7 @@ def reach_tables(survey: Survey, cohorts):
     }
 
 
-def _answer_values(question) -> list:
+def answer_values(question) -> list:
     """The answers a scale or choice question can have, in the order its chart shows them."""
     if question.kind == QuestionKind.LIKERT:
         return list(range(1, 6))
@@ -79,7 +79,7 @@ def answer_counts(survey: Survey, cohorts, questions) -> dict[tuple[int, object]
     asked: one query whatever the number of answers (one conditional count per bar)."""
     cells = {
         (question.pk, value): f"q{question.pk}_{i}"
-        for question in questions for i, value in enumerate(_answer_values(question))
+        for question in questions for i, value in enumerate(answer_values(question))
     }
     if not cells:
         return {}
@@ -100,7 +100,7 @@ def distributions(survey: Survey, cohorts) -> list[Chart]:
     counts = answer_counts(survey, cohorts, questions)
     charts = []
     for question in questions:
-        values = _answer_values(question)
+        values = answer_values(question)
         if question.kind == QuestionKind.LIKERT:
             labels = [str(n) for n in values]
         else:

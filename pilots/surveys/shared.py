@@ -13,7 +13,7 @@ from itertools import islice
 from pilots.reports.disclosure import HIDDEN, protect
 
 from .models import QuestionKind, Survey
-from .reports import distributions, reach_shared_rows, reach_tables
+from .reports import answer_values, distributions, reach_shared_rows, reach_tables
 
 
 def surveys_of(cohorts):
@@ -51,13 +51,6 @@ def reach_figures(survey: Survey, cohorts):
     return rows, answered
 
 
-def _option_values(question):
-    # The categories of `distributions`, in its order: 1 to 5 for a scale, else the options.
-    if question.kind == QuestionKind.LIKERT:
-        return list(range(1, 6))
-    return [o["value"] for o in question.options]
-
-
 def choice_counts(survey: Survey, cohorts, *, answered: int, answered_hidden: bool):
     """Each scale or choice question's answer counts over `cohorts` (one country), protected: a
     count under 5 is HIDDEN, and so is any count that would give one away. For a one-answer
@@ -79,7 +72,7 @@ def choice_counts(survey: Survey, cohorts, *, answered: int, answered_hidden: bo
         hidden = protect(values, equations, given=given, secret=secret)
         options = [
             {"value": value, "label": label, "count": HIDDEN if ("option", i) in hidden else counts[i]}
-            for i, (value, label) in enumerate(zip(_option_values(question), chart.categories, strict=True))
+            for i, (value, label) in enumerate(zip(answer_values(question), chart.categories, strict=True))
         ]
         out.append({"question": question.pk, "text": chart.title, "kind": question.kind, "options": options})
     return out

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pilots import data_version
+from pilots.api import staff as staff_api
 from pilots.api.models import ApiCall
 from pilots.api.tokens import issue_token
 from pilots.choices import Country, EnrolmentStatus
@@ -136,6 +137,25 @@ def test_capacity_cannot_drop_below_the_seats_taken(client, staff):
     cohort.refresh_from_db()
     assert cohort.capacity == 5
     assert send(client, "patch", "/api/v1/staff/cohorts/kh-1", secret, {"capacity": 3}).status_code == 200
+
+
+def test_a_code_taken_by_another_writer_after_validation_is_a_409_and_nothing_is_saved(client, staff, monkeypatch):
+    # The unique code is checked by the form, then by the database: a writer who takes it in
+    # between makes the save fail (IntegrityError), which is a conflict, not a server error.
+    _token, secret = staff
+    programme = ProgrammeFactory()
+    real_save = staff_api.save_cohort
+
+    def save_after_another_writer(**kwargs):
+        CohortFactory(code="kh-2025-pp")
+        return real_save(**kwargs)
+
+    monkeypatch.setattr(staff_api, "save_cohort", save_after_another_writer)
+    response = send(client, "post", "/api/v1/staff/cohorts", secret, new_cohort(programme))
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert Cohort.objects.filter(code="kh-2025-pp").count() == 1
+    assert not LogEntry.objects.exists()
 
 
 def test_read_only_tokens_and_partners_cannot_write_cohorts_or_sessions(client, django_user_model, make_coordinator):
