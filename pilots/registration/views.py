@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
-from pilots import data_version
+from pilots import data_version, rows
 from pilots.choices import LANGUAGE_COUNTRY, SEATED_STATUSES, CohortStatus, Language
 from pilots.enrolment import CohortBusy, EnrolmentError, can_withdraw, withdraw_enrolment
 from pilots.i18n.languages import native_language_name
@@ -147,7 +147,9 @@ def register(request, code):
     # POST reads only the columns the form and the service use (the cohort has a dozen translated
     # text columns); a page drawn for a refused POST loads the others if it needs them.
     if request.method == "POST":
-        cohort = get_object_or_404(Cohort.objects.only(*POST_COHORT_FIELDS), code=code)
+        cohort = rows.select_one(Cohort, "code = %s", [code], fields=POST_COHORT_FIELDS)
+        if cohort is None:
+            raise Http404
     else:
         cohort = get_object_or_404(Cohort.objects.select_related("province"), code=code)
     if not cohort.is_open_for_registration():
