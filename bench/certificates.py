@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=10)
     args = parser.parse_args()
     env = dict(os.environ, DATABASE_URL=args.database_url, PILOTS_TESTING="1", DJANGO_SETTINGS_MODULE="config.settings",
-               TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+               TASKS_BACKEND="pilots.tasks_backend.DatabaseBackend",
                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     os.environ.update(env)
     if args.database_url.startswith("postgres"):

@@ -224,7 +224,7 @@ TASKS = {
             "TASKS_BACKEND",
             "django_tasks.backends.immediate.ImmediateBackend"
             if DEBUG or TESTING
-            else "django_tasks_db.DatabaseBackend",
+            else "pilots.tasks_backend.DatabaseBackend",
         )
     }
 }

@@ -39,7 +39,7 @@ def test_readyz_warns_about_a_worker_without_heartbeat_but_stays_ready(client, s
 @pytest.mark.django_db(transaction=True)
 def test_a_running_db_worker_writes_the_heartbeat_readyz_reads(client, settings):
     settings.PILOTS_WORKER_NAMES = ["worker-test"]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "pilots.tasks_backend.DatabaseBackend"}}
     assert client.get("/readyz").json()["checks"]["workers"] == {"worker-test": None}
     seen = []
 

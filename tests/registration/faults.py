@@ -45,7 +45,7 @@ def environment(smtp_port: int, application_name: str, **extra) -> dict:
         "DEBUG": "false",
         "DATABASE_URL": database_url(application_name),
         "CONN_MAX_AGE": "60",
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "TASKS_BACKEND": "pilots.tasks_backend.DatabaseBackend",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": HOST,
         "EMAIL_PORT": str(smtp_port),

@@ -28,7 +28,7 @@ CAPACITY = 20
 @pytest.fixture(autouse=True)
 def database_tasks(settings):
     # As in production: emails queued here (by the test itself) are rows for the worker processes.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "pilots.tasks_backend.DatabaseBackend"}}
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ DEAD_SMTP_PORT = 8349
 
 @pytest.fixture
 def database_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "pilots.tasks_backend.DatabaseBackend"}}
 
 
 def register_teacher_in(cohort):
