@@ -30,6 +30,7 @@ from django_tasks import task
 from django_tasks_db import DatabaseBackend
 from psycopg.errors import LockNotAvailable
 
+from . import rows
 from .calendar.ics import attach_calendar, attach_cancellation, attach_withdrawal, cancelled_entries
 from .choices import EmailKind, EnrolmentStatus
 from .models import Enrolment, OutboundEmail
@@ -78,7 +79,7 @@ def _enqueue(email_id: int, *, attempt: int = 1, run_after=None) -> None:
 
 def queue_email(enrolment: Enrolment, kind: str) -> OutboundEmail:
     """Write the email and its task in the caller's transaction (both saved, or neither)."""
-    email = OutboundEmail.objects.create(enrolment=enrolment, kind=kind)
+    (email,) = rows.insert(OutboundEmail(enrolment=enrolment, kind=kind))
     _enqueue(email.pk)
     return email
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pilots import data_version, notifications
+from pilots import data_version, notifications, rows
 from pilots.choices import LIVE_STATUSES, EnrolmentStatus
 from pilots.enrolment import EnrolmentError, lock_cohort, place_enrolment
 from pilots.history import change_reason
@@ -49,26 +49,34 @@ def check_registration_open(cohort: Cohort, now=None) -> None:
         raise EnrolmentError(REFUSALS[code], code=code)
 
 
-def _save_teacher(teacher: Teacher | None, details: dict, subjects, *, language: str,
-                  consent_version: str, now) -> Teacher:
-    if teacher is None:
-        teacher = Teacher(**details)
-    else:
-        for field in CURRENT_DETAILS:
-            if details.get(field) not in (None, ""):
-                setattr(teacher, field, details[field])
-        for field in IDENTITY_DETAILS:
-            if details.get(field) not in (None, "") and not getattr(teacher, field):
-                setattr(teacher, field, details[field])
+def _consent(teacher: Teacher, *, language: str, consent_version: str, now) -> None:
     teacher.consent_at = now
     teacher.consent_version = consent_version
     teacher.consent_language = language
-    is_new = teacher.pk is None
+
+
+def _new_teacher(details: dict, subjects, **consent) -> Teacher | None:
+    """The teacher written with these details (with their history and subjects), or None, writing
+    nothing, when their email is registered already (teacher_unique_email)."""
+    teacher = Teacher(**details)
+    _consent(teacher, **consent)
+    if not rows.insert_with_history(teacher, skip_conflict=True):
+        return None
+    through = Teacher.subjects.through
+    rows.insert(*[through(teacher_id=teacher.pk, subject_id=subject.pk) for subject in subjects])
+    return teacher
+
+
+def _update_teacher(teacher: Teacher, details: dict, subjects, **consent) -> Teacher:
+    for field in CURRENT_DETAILS:
+        if details.get(field) not in (None, ""):
+            setattr(teacher, field, details[field])
+    for field in IDENTITY_DETAILS:
+        if details.get(field) not in (None, "") and not getattr(teacher, field):
+            setattr(teacher, field, details[field])
+    _consent(teacher, **consent)
     teacher.save()
-    if subjects and is_new:
-        through = Teacher.subjects.through
-        through.objects.bulk_create([through(teacher=teacher, subject=subject) for subject in subjects])
-    elif subjects:
+    if subjects:
         teacher.subjects.add(*subjects)
     return teacher
 
@@ -78,19 +86,22 @@ LOCKED_FIELDS = ("status", "capacity", "requires_approval", "registration_opens"
 
 
 def _register(*, cohort, details, subjects, language, consent_version, now) -> Registration:
+    consent = {"language": language, "consent_version": consent_version, "now": now}
     with transaction.atomic(), change_reason("registration"):
-        # Before the lock: everything that does not need the seat count.
-        teacher = find_teacher(details["email"])
+        # Before the lock: everything that does not need the seat count. A new email is written
+        # at once (one statement); an email registered before finds its teacher.
+        teacher = _new_teacher(details, subjects, **consent)
         enrolment = None
-        if teacher is not None:
+        if teacher is None:
+            teacher = find_teacher(details["email"])
+            if teacher is None:  # the insert met another transaction's teacher, since erased
+                raise IntegrityError("The teacher of this email changed meanwhile.")
             # At most one row (enrolment_one_per_teacher_and_cohort): live, or withdrawn and reused.
             enrolment = Enrolment.objects.filter(teacher=teacher, cohort_id=cohort.pk).first()
             if enrolment is not None and enrolment.status in LIVE_STATUSES:
                 notifications.registration_link_requested(enrolment_id=enrolment.pk)
                 return Registration(enrolment=enrolment, is_new=False)
-        teacher = _save_teacher(
-            teacher, details, subjects, language=language, consent_version=consent_version, now=now
-        )
+            teacher = _update_teacher(teacher, details, subjects, **consent)
         if enrolment is None:
             enrolment = Enrolment(teacher=teacher, cohort=cohort)
         enrolment.language = language
@@ -152,8 +163,8 @@ def register_teacher(
                 now=now,
             )
         except IntegrityError:
-            # The same email was registered by a request that committed first: try once more,
-            # which now finds that teacher.
+            # A request that committed first registered the same teacher for this cohort: try once
+            # more, which now finds that enrolment.
             if attempt:
                 raise
         except (OperationalError, InterfaceError):
