@@ -12,6 +12,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pilots import rows
 from pilots.choices import (
     COUNTRY_LANGUAGE,
     COUNTRY_TITLES,
@@ -91,23 +92,51 @@ def _is_plausible_pk(value) -> bool:
     return text.isascii() and text.isdigit() and len(text) < 19
 
 
-class SafeModelChoiceField(forms.ModelChoiceField):
+class ProvinceField(forms.ModelChoiceField):
+    """The teacher's province: a current province of the cohort's countries (`for_countries`). A
+    POST looks its one row up with a statement written out once (`pilots.rows`); the list is read
+    only when the form is drawn."""
+
+    countries: tuple = ()
+
+    def for_countries(self, countries):
+        self.countries = tuple(countries)
+        self.queryset = Province.objects.filter(country__in=self.countries, valid_until__isnull=True)
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
         if not _is_plausible_pk(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
+        # The queryset's condition (for_countries), written out.
+        province = rows.select_one(
+            Province, f"id = %s AND valid_until IS NULL AND country IN ({', '.join(['%s'] * len(self.countries))})",
+            [int(value), *self.countries],
+        )
+        if province is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return province
 
 
-class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class SubjectsField(forms.ModelMultipleChoiceField):
+    """Subjects a teacher ticks (any of them): a POST reads the ticked rows with a statement written
+    out once (`pilots.rows`)."""
+
     def _check_values(self, value):
         for item in value:
             if not _is_plausible_pk(item):
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                 )
-        return super()._check_values(value)
+        keys = sorted({int(item) for item in value})
+        subjects = rows.select(Subject, f"id IN ({', '.join(['%s'] * len(keys))})", keys)
+        found = {subject.pk for subject in subjects}
+        for key in keys:
+            if key not in found:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(key)}
+                )
+        return subjects
 
 
 class RegistrationForm(forms.ModelForm):
@@ -149,8 +178,8 @@ class RegistrationForm(forms.ModelForm):
             "nickname": NameField,
             "school": NormalisedCharField,
             "email": NormalisedEmailField,
-            "province": SafeModelChoiceField,
-            "subjects": SafeModelMultipleChoiceField,
+            "province": ProvinceField,
+            "subjects": SubjectsField,
         }
         labels = {
             "family_name": _("Family name"),
@@ -193,9 +222,7 @@ class RegistrationForm(forms.ModelForm):
         self.fields["subjects"].queryset = Subject.objects.all()
         self.fields["subjects"].required = False
         self.fields["subjects"].help_text = _("Optional. Tick all that apply.")
-        self.fields["province"].queryset = Province.objects.filter(
-            country__in=phone_countries(cohort), valid_until__isnull=True
-        )
+        self.fields["province"].for_countries(phone_countries(cohort))
         self.fields["province"].empty_label = _("Choose your province")
         self.fields["school_level"].choices = [
             ("", _("Choose your school level")), *[c for c in self.fields["school_level"].choices if c[0]]
@@ -221,26 +248,32 @@ class RegistrationForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("preferred_language", _current_language(cohort))
 
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        if self.is_regional:
+            self.fields["province"].help_text = _(
+                "The form then asks your name and phone number the way your country writes them."
+            )
+
+    @functools.cached_property
+    def helper(self) -> FormHelper:
+        # Built when the form is drawn: a valid POST never draws it.
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
         school = ["school", "school_level", "province", "subjects", "years_experience"]
         where = []
         if self.is_regional:
             # Asked first: the names and the phone then follow the conventions of that country.
             school.remove("province")
             where = [Fieldset(_("Where you teach"), "province")]
-            self.fields["province"].help_text = _(
-                "The form then asks your name and phone number the way your country writes them."
-            )
         names = [Field(name, wrapper_class="d-none") if name == "nickname" and not
                  self._offers_nickname(self.teacher_country) else name for name in self.name_fields]
-        self.helper.layout = Layout(
+        helper.layout = Layout(
             *where,
             Fieldset(_("Your name"), *names, "gender"),
             Fieldset(_("How to reach you"), "email", "phone", "preferred_language"),
             Fieldset(_("Your school"), *school),
         )
+        return helper
 
     @property
     def is_regional(self) -> bool:
