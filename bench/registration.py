@@ -194,6 +194,26 @@ def server_cpu_seconds(server):
     return total
 
 
+def database_cpu_seconds():
+    """CPU time used so far by the PostgreSQL backends connected to the benchmark's database (their
+    process titles name it; Linux only)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in Path("/proc").iterdir():
+        if not pid.name.isdigit():
+            continue
+        try:
+            title = (pid / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            # "postgres: 15/main: postgres <database> 127.0.0.1(port) idle" (PostgreSQL's process title)
+            if not (title.startswith("postgres:") and f": postgres {DB} " in title):
+                continue
+            fields = (pid / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def hammer(name, per_client, work, server=None, port=None):
     """Run `work(client, i)` per_client times in each of CLIENTS threads; time every request."""
     latencies, statuses, lock = [], {}, threading.Lock()
@@ -222,13 +242,16 @@ def hammer(name, per_client, work, server=None, port=None):
         thread.start()
     barrier.wait()
     cpu_before = server_cpu_seconds(server) if server else 0.0
+    db_before = database_cpu_seconds()
     began = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
     cpu = server_cpu_seconds(server) - cpu_before if server else 0.0
+    db_cpu = database_cpu_seconds() - db_before
     return {
         "server_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 2),
+        "database_cpu_ms_per_request": round(db_cpu * 1000 / max(len(latencies), 1), 2),
         "name": name,
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
@@ -482,10 +505,12 @@ def main():
     ratio = round(pilots["requests_per_second"] / raw["requests_per_second"], 3)
     pages_ratio = round(rush_pages["requests_per_second"] / rush_bare["requests_per_second"], 3)
 
-    print(line(raw, f"  gunicorn CPU {raw['server_cpu_ms_per_request']} ms/req"))
+    print(line(raw, f"  gunicorn CPU {raw['server_cpu_ms_per_request']} ms/req"
+                    f"  PostgreSQL CPU {raw['database_cpu_ms_per_request']} ms/req"))
     print(line(trivial_result, f"  gunicorn CPU {trivial_result['server_cpu_ms_per_request']} ms/req"))
     print(line(bare_result, f"  gunicorn CPU {bare_result['server_cpu_ms_per_request']} ms/req"))
-    print(line(pilots, f"  gunicorn CPU {pilots['server_cpu_ms_per_request']} ms/req"))
+    print(line(pilots, f"  gunicorn CPU {pilots['server_cpu_ms_per_request']} ms/req"
+                       f"  PostgreSQL CPU {pilots['database_cpu_ms_per_request']} ms/req"))
     for r in (rush_bare, rush_pages):
         print(line(r, f"  (registrations meanwhile {r['rush_registrations_per_second']}/s {r['rush_statuses']})"))
     print(f"Pilots registration / raw-SQL baseline: {ratio:.2f}  (aim >= 0.33 and >= 250 req/s)")

@@ -2,6 +2,7 @@
 meant. The teacher decides: the form offers the suggestion and accepts either answer."""
 
 import difflib
+import functools
 
 # Mail providers teachers in Cambodia, Thailand and Vietnam use most.
 COMMON_DOMAINS = (
@@ -17,8 +18,13 @@ def suggest_email(address: str) -> str | None:
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         return None
-    domain = domain.lower()
+    close = _closest_domain(domain.lower())
+    return f"{local}@{close}" if close else None
+
+
+@functools.lru_cache(maxsize=4096)  # a school's teachers share a domain: compared once per process
+def _closest_domain(domain: str) -> str | None:
     if domain in COMMON_DOMAINS:
         return None
     close = difflib.get_close_matches(domain, COMMON_DOMAINS, n=1, cutoff=0.8)
-    return f"{local}@{close[0]}" if close else None
+    return close[0] if close else None

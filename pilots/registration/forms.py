@@ -412,6 +412,18 @@ class RegistrationForm(forms.ModelForm):
         return details
 
 
+def _uncopied(choices):
+    # A function: copying a form's fields leaves it as it is (a list of lazy labels is copied one by one).
+    choices = list(choices)
+    return lambda: choices
+
+
+# Django copies every field of a form for each new form, choices included. RegistrationForm.__init__
+# gives these fields their choices on each form: the class's are only read there.
+for _name in ("title", "gender", "school_level", "preferred_language"):
+    RegistrationForm.base_fields[_name].choices = _uncopied(RegistrationForm.base_fields[_name].choices)
+
+
 def _province_countries(choices) -> dict:
     """Province pk -> country code, read from the country groups of `province_choices` (no query)."""
     by_label = {str(label): code for code, label in Country.choices}
