@@ -12,7 +12,7 @@ django-simple-history's receiver would (with the change reason of `pilots.histor
 
 import functools
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -40,7 +40,8 @@ def _insert_sql(model, rows: int, skip_conflicts: bool, returning: tuple, vendor
 
 def _insert_params(instances) -> list:
     fields = _insert_fields(type(instances[0]))
-    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for instance in instances for f in fields]
+    db = connections[DEFAULT_DB_ALIAS]  # once: each read of the `connection` proxy looks the thread's up
+    return [f.get_db_prep_save(f.pre_save(instance, True), db) for instance in instances for f in fields]
 
 
 def _saved(instance, key):

@@ -101,7 +101,17 @@ class ProvinceField(forms.ModelChoiceField):
 
     def for_countries(self, countries):
         self.countries = tuple(countries)
-        self.queryset = Province.objects.filter(country__in=self.countries, valid_until__isnull=True)
+        self._queryset = None  # built when first read (`queryset`)
+
+    @property
+    def queryset(self):
+        if self._queryset is None and self.countries:
+            self._queryset = Province.objects.filter(country__in=self.countries, valid_until__isnull=True)
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset):
+        forms.ModelChoiceField.queryset.fset(self, queryset)
 
     def to_python(self, value):
         if value in self.empty_values:
