@@ -1,9 +1,11 @@
 """Formatting for reports: missing values as a dash, localised numbers, Buddhist Era years."""
 
+from html import escape
+
 from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format, number_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
@@ -76,58 +78,86 @@ ROSTER_ROW = (
 )
 
 
+class _Cells:
+    """`num`, `pct` and plain text for the many cells of one table, exactly as the filters and
+    autoescaping write them: the language's separators looked up once, and each value (the same
+    few counts, scores, rates and labels fill most cells) formatted and escaped once. The values
+    are plain strings and numbers from the database, escaped with `html.escape` (what `escape`
+    does, without its lazy-string checks on every call)."""
+
+    def __init__(self):
+        lang = get_language()
+        self.dec, self.grouping, self.thousand = (
+            get_format(f, lang, use_l10n=True) for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        )
+        # The type is part of the key: 1 and 1.0 are equal but print differently.
+        self.seen = {}
+
+    def _formatted(self, value, kind):
+        if value is None or value == "":
+            return MISSING
+        if isinstance(value, int):
+            return numberformat.format(value, self.dec, None, self.grouping, self.thousand, force_grouping=True,
+                                       use_l10n=True)
+        value = rounded(value, kind)
+        return numberformat.format(value, self.dec, _places(value), self.grouping, self.thousand,
+                                   force_grouping=True, use_l10n=True)
+
+    def num(self, value, kind="mean"):
+        key = (type(value), value, kind)
+        if key not in self.seen:
+            self.seen[key] = escape(self._formatted(value, kind))
+        return self.seen[key]
+
+    def pct(self, value):
+        key = (type(value), value, "%")
+        if key not in self.seen:
+            self.seen[key] = MISSING if value is None else escape(f"{self._formatted(value, 'rate')} %")
+        return self.seen[key]
+
+    def text(self, value):
+        key = (str, value, "")
+        if key not in self.seen:
+            self.seen[key] = escape(value)
+        return self.seen[key]
+
+
 @register.simple_tag
 def roster_rows(roster):
-    """The roster's table rows (enrolments from `reports.roster`), every value escaped.
+    """The roster's table rows (`PageRosterRow`s from `reports.cohort.page_roster`), every value escaped.
 
     One tag instead of a template loop: 900 rows x 12 cells through the template engine took
     about 100 ms; this takes a few.
     """
-    esc = conditional_escape
-    yes, no = esc(gettext("yes")), esc(gettext("no"))
-    # num and pct with the language's separators looked up once, not for each of ~7,000 cells.
-    lang = get_language()
-    dec, grouping, thousand = (get_format(f, lang, use_l10n=True)
-                               for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
-
-    def formatted(value, kind):
-        if value is None or value == "":
-            return MISSING
-        if isinstance(value, int):
-            return numberformat.format(value, dec, None, grouping, thousand, force_grouping=True, use_l10n=True)
-        value = rounded(value, kind)
-        return numberformat.format(value, dec, _places(value), grouping, thousand, force_grouping=True,
-                                   use_l10n=True)
-
-    # The same few values (counts 0-10, scores 0-100, a few rates) fill most cells: each is formatted
-    # and escaped once. The type is part of the key: 1 and 1.0 are equal but print differently.
-    seen = {}
-
-    def num(value, kind="score"):
-        key = (type(value), value, kind)
-        if key not in seen:
-            seen[key] = esc(formatted(value, kind))
-        return seen[key]
-
-    def pct(value):
-        key = (type(value), value, "%")
-        if key not in seen:
-            seen[key] = MISSING if value is None else esc(f"{formatted(value, 'rate')} %")
-        return seen[key]
-
+    yes, no = conditional_escape(gettext("yes")), conditional_escape(gettext("no"))
+    cells = _Cells()
+    num, pct, text = cells.num, cells.pct, cells.text
     out = []
     for e in roster:
-        t = e.teacher
-        name = esc(t.full_name)
-        latin = t.latin_name
+        name = escape(e.full_name)
+        latin = e.latin_name
         if latin:
-            name = format_html('{} <span class="text-body-secondary">({})</span>', name, latin)
+            name = f'{name} <span class="text-body-secondary">({escape(latin)})</span>'
         out.append(ROSTER_ROW.format(
-            ref=esc(e.reference), name=name, status=esc(e.status_label),
-            subjects=esc(e.subject_names),
-            present=num(e.present), late=num(e.late), absent=num(e.absent),
-            excused=num(e.excused_count), rate=pct(e.attendance_rate),
-            pre=num(e.pre_score), post=num(e.post_score), gain=num(e.gain, "gain"),
+            ref=escape(e.reference), name=name, status=text(e.status_label), subjects=text(e.subject_names),
+            present=num(e.present, "score"), late=num(e.late, "score"), absent=num(e.absent, "score"),
+            excused=num(e.excused_count, "score"), rate=pct(e.attendance_rate),
+            pre=num(e.pre_score, "score"), post=num(e.post_score, "score"), gain=num(e.gain, "gain"),
             completed=yes if e.is_completed else no,
         ))
     return mark_safe("    ".join(out))  # noqa: S308 - every part above is escaped
+
+
+BREAKDOWN_ROW = '<tr><th scope="row">{}</th><td class="text-end">{}</td><td class="text-end">{}</td></tr>'
+
+
+@register.simple_tag
+def breakdown_rows(rows):
+    """A breakdown table's rows ({label, registered, participants}, from `reports.cohort`), every
+    value escaped: a province table alone has up to ~200 rows, each through the template engine
+    cost more than the page's share of its query."""
+    cells = _Cells()
+    return mark_safe("".join(  # noqa: S308 - every part is escaped
+        BREAKDOWN_ROW.format(cells.text(str(r["label"])), cells.num(r["registered"]), cells.num(r["participants"]))
+        for r in rows
+    ))
