@@ -247,6 +247,9 @@ class PageRosterRow:
         self.status_label, self.subject_names, self.subject_rows = status_label, subject_names, subject_rows
 
 
+NO_SUBJECTS = ((), "")  # subjects counted, subjects shown
+
+
 def page_roster(cohort, figures):
     """The page's roster: every enrolment of the cohort in name order (`ROSTER_ORDER`) as a
     `PageRosterRow`, with its `figures` ({pk: row}, from `roster_figures`). Two queries: the
@@ -277,9 +280,6 @@ def page_roster(cohort, figures):
         out.append(PageRosterRow(values, figures[pk], status_labels.get(status, status), subject_names,
                                  subject_rows))
     return out
-
-
-NO_SUBJECTS = ((), "")
 
 
 def _status_labels():
@@ -409,9 +409,10 @@ def _gain_bins(counts):
 
 # --- the cohort page from the rows it has already loaded ----------------------------------------
 # The page reads the per-enrolment figures (`roster_figures`) and the roster (`page_roster`:
-# teacher, province, subjects) anyway: the funnel, the breakdowns and the two distributions are counted from those
-# rows in Python instead of five more queries over the cohort. Same definitions, same figures as
-# the functions above (tests/reports/test_cohort_from_rows.py compares the two).
+# teacher, province, subjects) anyway: the funnel, the breakdowns and the two distributions are
+# counted from those rows in Python instead of five more queries over the cohort. Same
+# definitions, same figures as the functions above (tests/reports/test_cohort_from_rows.py
+# compares the two).
 
 
 def funnel_from_rows(figures):
