@@ -3,13 +3,15 @@ roster, score and gain distributions (definitions: `pilots.reports.overview`). A
 queries whatever the size of the cohort."""
 
 import math
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import Count, F, FloatField, Q, Value
 from django.db.models.functions import Floor, Least
 from django.utils.translation import gettext_lazy as _
 
 from pilots.choices import SEATED_STATUSES, AssessmentKind, AttendanceStatus, EnrolmentStatus, Gender, SchoolLevel
-from pilots.models import Assessment, Attendance, Enrolment, Session, subject_name
+from pilots.models import Assessment, Attendance, Enrolment, Session, Teacher, subject_name
 
 from .overview import empty_figures, finish_figures
 from .snapshot import snapshot
@@ -208,20 +210,101 @@ def _roster_enrolments(cohort):
     )
 
 
-# What the page's roster and breakdowns read, and nothing more: ~1,000 rows of three models, each
-# field fewer is less to send and to build.
+# What the page's roster and breakdowns read, and nothing more, as plain tuples: ~1,000 rows of
+# three model instances each cost more Python than every query of the page, and left the garbage
+# collector most of its work (a full collection every few requests, 100-200 ms each).
 PAGE_ROSTER_FIELDS = [
-    "cohort", "reference", "status", "teacher__family_name", "teacher__given_name", "teacher__family_name_latin",
-    "teacher__given_name_latin", "teacher__name_order", "teacher__gender", "teacher__school_level",
-    "teacher__province__name",
+    "pk", "teacher_id", "reference", "status", "teacher__family_name", "teacher__given_name",
+    "teacher__family_name_latin", "teacher__given_name_latin", "teacher__name_order", "teacher__gender",
+    "teacher__school_level", "teacher__province__name",
 ]
 
 
-def _page_roster_enrolments(cohort):
+class PageRosterRow:
+    """One enrolment of the page's roster (`page_roster`): the enrolment's and its teacher's fields
+    (`PAGE_ROSTER_FIELDS`: `family_name`, `gender`, `province_name`...), its figures
+    (`ROSTER_FIGURES`), `status_label`, `subject_names` (shown) and `subject_rows` (counted by the
+    subject breakdown)."""
+
+    __slots__ = ("pk", "teacher_id", "reference", "status", "family_name", "given_name", "family_name_latin",
+                 "given_name_latin", "name_order", "gender", "school_level", "province_name",
+                 "sessions_count", "present", "late", "absent", "excused_count", "attendance_rate", "is_completed",
+                 "pre_score", "post_score", "gain", "norm_gain", "status_label", "subject_names", "subject_rows")
+    # The figures but the status (the enrolment's own), in the order __init__ sets them.
+    _figures = itemgetter(*(key for key in ROSTER_FIGURES if key != "status"))
+
+    # The teacher's name as Teacher itself writes it (name order, Latin letters): the same rule.
+    full_name = Teacher.full_name
+    latin_name = Teacher.latin_name
+
+    def __init__(self, values, figures, status_label, subject_names, subject_rows):
+        # Unpacked, not set in a loop: ~1,000 rows of 26 attributes.
+        (self.pk, self.teacher_id, self.reference, self.status, self.family_name, self.given_name,
+         self.family_name_latin, self.given_name_latin, self.name_order, self.gender, self.school_level,
+         self.province_name) = values
+        (self.sessions_count, self.present, self.late, self.absent, self.excused_count, self.attendance_rate,
+         self.is_completed, self.pre_score, self.post_score, self.gain, self.norm_gain) = self._figures(figures)
+        self.status_label, self.subject_names, self.subject_rows = status_label, subject_names, subject_rows
+
+
+NO_SUBJECTS = ((), "")  # subjects counted, subjects shown
+
+
+def page_roster(cohort, figures):
+    """The page's roster: every enrolment of the cohort in name order (`ROSTER_ORDER`) as a
+    `PageRosterRow`, with its `figures` ({pk: row}, from `roster_figures`). Two queries: the
+    enrolments with their teacher and province, and their teachers' subjects. The same rows and
+    labels as `iter_roster`, read without model instances."""
+    status_labels = _status_labels()
+    translated = _subject_translator()
+    # Tuples and strings only (no list or dict per teacher): they never reach the garbage
+    # collector's oldest generation, whose collection costs more than the page.
+    subjects, shown_names = {}, {}
+    rows = (
+        # Straight from the teachers' subjects: a teacher has one enrolment per cohort (a constraint).
+        Teacher.subjects.through.objects.filter(teacher_id__in=cohort.enrolments.values("teacher_id"))
+        .order_by("teacher_id", "subject__order", "subject__name", "subject_id")
+        .values_list("teacher_id", "subject__name", "subject__order")
+    )
+    for teacher_id, group in groupby(rows, key=itemgetter(0)):
+        group = tuple((name, order) for _teacher, name, order in group)
+        # The breakdown counts every subject; the roster shows each (name, order) once.
+        shown = tuple(dict.fromkeys(group))
+        if shown not in shown_names:
+            shown_names[shown] = ", ".join(translated(name) for name, _order in shown)
+        subjects[teacher_id] = (tuple(name for name, _order in group), shown_names[shown])
+    out = []
+    for values in cohort.enrolments.order_by(*ROSTER_ORDER).values_list(*PAGE_ROSTER_FIELDS):
+        pk, teacher_id, _reference, status = values[:4]
+        subject_rows, subject_names = subjects.get(teacher_id, NO_SUBJECTS)
+        out.append(PageRosterRow(values, figures[pk], status_labels.get(status, status), subject_names,
+                                 subject_rows))
+    return out
+
+
+def _status_labels():
+    # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
+    return {k: str(v) for k, v in EnrolmentStatus.choices}
+
+
+def _subject_translator():
+    names = {}
+
+    def translated(name):
+        if name not in names:
+            names[name] = subject_name(name)
+        return names[name]
+
+    return translated
+
+
+def _roster_subjects(cohort):
+    """One row per enrolment of the cohort and subject its teacher teaches (`_subject`, `_order`,
+    `_subject_pk`)."""
     return (
-        cohort.enrolments.select_related("teacher", "teacher__province")
-        .order_by(*ROSTER_ORDER)
-        .only(*PAGE_ROSTER_FIELDS)
+        cohort.enrolments.annotate(_subject=F("teacher__subjects__name"), _order=F("teacher__subjects__order"),
+                                   _subject_pk=F("teacher__subjects__pk"))
+        .filter(_subject__isnull=False)
     )
 
 
@@ -234,50 +317,19 @@ def _labelled_roster(rows, status_labels):
         yield enrolment
 
 
-def iter_roster(cohort, chunk_size=500, figures=None):
+def iter_roster(cohort, chunk_size=500):
     """Every enrolment of the cohort (teacher, province) in name order, with its figures,
-    `status_label` and `subject_names` (translated, comma-separated) as attributes.
+    `status_label` and `subject_names` (translated, comma-separated) as attributes: the exports'
+    roster (the page reads the same rows as tuples: `page_roster`).
 
-    Three queries: the enrolments, their grouped figures and their subjects (the figures are
-    kept apart so the grouped query stays narrow: wide rows made PostgreSQL sort on disk).
-    With `figures` ({pk: row}, the page has them) the cohort is read at once. Without, for the
-    exports, the three are streamed side by side in the same order (server-side cursors, one
-    snapshot), so memory stays flat whatever the size of the cohort.
+    Three queries, streamed side by side in the same order (server-side cursors, one snapshot),
+    so memory stays flat whatever the size of the cohort: the enrolments, their grouped figures
+    and their subjects (the figures are kept apart so the grouped query stays narrow: wide rows
+    made PostgreSQL sort on disk).
     """
-    # Labels looked up once: get_status_display() rebuilds its choices dict on every call.
-    status_labels = {k: str(v) for k, v in EnrolmentStatus.choices}
-    names = {}
-
-    def translated(name):
-        if name not in names:
-            names[name] = subject_name(name)
-        return names[name]
-
-    subjects = (
-        cohort.enrolments.annotate(_subject=F("teacher__subjects__name"), _order=F("teacher__subjects__order"),
-                                   _subject_pk=F("teacher__subjects__pk"))
-        .filter(_subject__isnull=False)
+    yield from _labelled_roster(
+        _streamed_roster(cohort, _roster_subjects(cohort), chunk_size, _subject_translator()), _status_labels()
     )
-    if figures is not None:
-        # One row per subject of each teacher (the subject breakdown counts them: `report_breakdowns`);
-        # the roster shows each (name, order) once, as the streamed exports do.
-        by_teacher, rows_by_teacher = {}, {}
-        for teacher_id, name, order, _pk in (
-            subjects.order_by("teacher_id", "_order", "_subject", "_subject_pk")
-            .values_list("teacher_id", "_subject", "_order", "_subject_pk").distinct()
-        ):
-            rows_by_teacher.setdefault(teacher_id, []).append(name)
-            shown = by_teacher.setdefault(teacher_id, {})
-            shown.setdefault((name, order), translated(name))
-        for enrolment in _labelled_roster(
-            ((e, [figures[e.pk][key] for key in ROSTER_FIGURES], list(by_teacher.get(e.teacher_id, {}).values()))
-             for e in _page_roster_enrolments(cohort)),
-            status_labels,
-        ):
-            enrolment.subject_rows = rows_by_teacher.get(enrolment.teacher_id, ())
-            yield enrolment
-        return
-    yield from _labelled_roster(_streamed_roster(cohort, subjects, chunk_size, translated), status_labels)
 
 
 def _streamed_roster(cohort, subjects, chunk_size, translated):
@@ -306,8 +358,8 @@ def _streamed_roster(cohort, subjects, chunk_size, translated):
             yield enrolment, figures, names
 
 
-def roster(cohort, figures=None):
-    return list(iter_roster(cohort, chunk_size=None, figures=figures))
+def roster(cohort):
+    return list(iter_roster(cohort, chunk_size=None))
 
 
 BIN_LABELS = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"]
@@ -356,10 +408,11 @@ def _gain_bins(counts):
 
 
 # --- the cohort page from the rows it has already loaded ----------------------------------------
-# The page reads the per-enrolment figures (`roster_figures`) and the roster (teacher, province,
-# subjects) anyway: the funnel, the breakdowns and the two distributions are counted from those
-# rows in Python instead of five more queries over the cohort. Same definitions, same figures as
-# the functions above (tests/reports/test_cohort_from_rows.py compares the two).
+# The page reads the per-enrolment figures (`roster_figures`) and the roster (`page_roster`:
+# teacher, province, subjects) anyway: the funnel, the breakdowns and the two distributions are
+# counted from those rows in Python instead of five more queries over the cohort. Same
+# definitions, same figures as the functions above (tests/reports/test_cohort_from_rows.py
+# compares the two).
 
 
 def funnel_from_rows(figures):
@@ -371,8 +424,8 @@ def funnel_from_rows(figures):
 
 
 def breakdowns_from_roster(roster_rows):
-    """`breakdowns` from the roster of the page (`roster(cohort, figures)`: teacher, province and
-    one subject row per subject taught)."""
+    """`breakdowns` from the roster of the page (`page_roster`: teacher, province and one subject
+    row per subject taught)."""
     counts = {key: {} for key in ("gender", "school_level", "subject", "province")}
 
     def add(key, value, seated):
@@ -381,10 +434,10 @@ def breakdowns_from_roster(roster_rows):
         pair[1] += seated
 
     for e in roster_rows:
-        t, seated = e.teacher, 1 if e.status in SEATED_STATUSES else 0
-        add("gender", t.gender, seated)
-        add("school_level", t.school_level, seated)
-        add("province", t.province.name if t.province_id else "", seated)
+        seated = 1 if e.status in SEATED_STATUSES else 0
+        add("gender", e.gender, seated)
+        add("school_level", e.school_level, seated)
+        add("province", e.province_name, seated)
         for name in e.subject_rows or ("",):
             add("subject", name, seated)
     return {

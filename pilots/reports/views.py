@@ -27,7 +27,7 @@ from .cohort import (
     cohort_summary,
     funnel_from_rows,
     gain_distribution_from_rows,
-    roster,
+    page_roster,
     roster_figures,
     score_distribution_from_rows,
 )
@@ -153,7 +153,7 @@ def _cohort_context(cohort, era):
     # The per-enrolment aggregate and the roster, once: the summary, the funnel, the breakdowns and
     # the distributions are counted from their rows (`cohort.*_from_rows`).
     figures = roster_figures(cohort)
-    rows = roster(cohort, figures)
+    rows = page_roster(cohort, figures)
     summary = cohort_summary(cohort, figures.values())
     participants = summary["confirmed"]
     sessions = attendance_by_session(cohort, participants)

@@ -1,9 +1,11 @@
 """Formatting for reports: missing values as a dash, localised numbers, Buddhist Era years."""
 
+from html import escape
+
 from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format, number_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
@@ -61,73 +63,98 @@ def get_item(mapping, key):
     return getattr(mapping, key, None) if not isinstance(mapping, dict) else mapping.get(key)
 
 
-ROSTER_ROW = (
-    '<tr data-ref="{ref}">\n'
-    '      <th scope="row" class="name">{name}</th>\n'
-    "      <td>{status}</td>\n"
-    "      <td>{subjects}</td>\n"
-    '      <td class="text-end">{present}</td><td class="text-end">{late}</td>\n'
-    '      <td class="text-end">{absent}</td><td class="text-end">{excused}</td>\n'
-    '      <td class="text-end">{rate}</td>\n'
-    '      <td class="text-end">{pre}</td><td class="text-end">{post}</td>\n'
-    '      <td class="text-end">{gain}</td>\n'
-    "      <td>{completed}</td>\n"
-    "    </tr>\n"
-)
+class _Cells:
+    """The cells of one table, numbers and text, exactly as the `num` and `pct` filters and
+    autoescaping write them: the language's separators looked up once, and each value (the same
+    few counts, scores, rates and labels fill most cells) formatted and escaped once. The values
+    are plain strings and numbers from the database, escaped with `html.escape` (what `escape`
+    does, without its lazy-string checks on every call). A cell found again allocates nothing,
+    so thousands of cells do not wake the garbage collector."""
+
+    def __init__(self):
+        lang = get_language()
+        self.dec, self.grouping, self.thousand = (
+            get_format(f, lang, use_l10n=True) for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        )
+        self.texts = {}
+
+    def _formatted(self, value, kind):
+        if value is None or value == "":
+            return MISSING
+        if isinstance(value, int):
+            return numberformat.format(value, self.dec, None, self.grouping, self.thousand, force_grouping=True,
+                                       use_l10n=True)
+        value = rounded(value, kind)
+        return numberformat.format(value, self.dec, _places(value), self.grouping, self.thousand,
+                                   force_grouping=True, use_l10n=True)
+
+    def column(self, kind):
+        """A function writing the cell of a value of one `kind`: as `num` writes it for "mean",
+        "score", "gain", "g" or "rate", as `pct` for "%"."""
+        seen = {}
+
+        def cell(value):
+            found = seen.get(value)
+            # 1 and 1.0 are equal keys but print differently: the type is kept with the cell.
+            if found is None or found[0] is not type(value):
+                if kind == "%":
+                    text = MISSING if value is None else escape(f"{self._formatted(value, 'rate')} %")
+                else:
+                    text = escape(self._formatted(value, kind))
+                found = seen[value] = (type(value), text)
+            return found[1]
+
+        return cell
+
+    def text(self, value):
+        cell = self.texts.get(value)
+        if cell is None:
+            cell = self.texts[value] = escape(value)
+        return cell
 
 
 @register.simple_tag
 def roster_rows(roster):
-    """The roster's table rows (enrolments from `reports.roster`), every value escaped.
+    """The roster's table rows (`PageRosterRow`s from `reports.cohort.page_roster`), every value escaped.
 
-    One tag instead of a template loop: 900 rows x 12 cells through the template engine took
-    about 100 ms; this takes a few.
+    Written here instead of by a template loop: 900 rows x 12 cells through the template engine
+    took about 100 ms; this takes a few.
     """
-    esc = conditional_escape
-    yes, no = esc(gettext("yes")), esc(gettext("no"))
-    # num and pct with the language's separators looked up once, not for each of ~7,000 cells.
-    lang = get_language()
-    dec, grouping, thousand = (get_format(f, lang, use_l10n=True)
-                               for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
-
-    def formatted(value, kind):
-        if value is None or value == "":
-            return MISSING
-        if isinstance(value, int):
-            return numberformat.format(value, dec, None, grouping, thousand, force_grouping=True, use_l10n=True)
-        value = rounded(value, kind)
-        return numberformat.format(value, dec, _places(value), grouping, thousand, force_grouping=True,
-                                   use_l10n=True)
-
-    # The same few values (counts 0-10, scores 0-100, a few rates) fill most cells: each is formatted
-    # and escaped once. The type is part of the key: 1 and 1.0 are equal but print differently.
-    seen = {}
-
-    def num(value, kind="score"):
-        key = (type(value), value, kind)
-        if key not in seen:
-            seen[key] = esc(formatted(value, kind))
-        return seen[key]
-
-    def pct(value):
-        key = (type(value), value, "%")
-        if key not in seen:
-            seen[key] = MISSING if value is None else esc(f"{formatted(value, 'rate')} %")
-        return seen[key]
-
+    yes, no = conditional_escape(gettext("yes")), conditional_escape(gettext("no"))
+    cells = _Cells()
+    text, count, score, gain, pct = (cells.text, cells.column("mean"), cells.column("score"),
+                                     cells.column("gain"), cells.column("%"))
     out = []
     for e in roster:
-        t = e.teacher
-        name = esc(t.full_name)
-        latin = t.latin_name
+        name = escape(e.full_name)
+        latin = e.latin_name
         if latin:
-            name = format_html('{} <span class="text-body-secondary">({})</span>', name, latin)
-        out.append(ROSTER_ROW.format(
-            ref=esc(e.reference), name=name, status=esc(e.status_label),
-            subjects=esc(e.subject_names),
-            present=num(e.present), late=num(e.late), absent=num(e.absent),
-            excused=num(e.excused_count), rate=pct(e.attendance_rate),
-            pre=num(e.pre_score), post=num(e.post_score), gain=num(e.gain, "gain"),
-            completed=yes if e.is_completed else no,
-        ))
+            name = f'{name} <span class="text-body-secondary">({escape(latin)})</span>'
+        out.append(
+            f'<tr data-ref="{escape(e.reference)}">\n'
+            f'      <th scope="row" class="name">{name}</th>\n'
+            f"      <td>{text(e.status_label)}</td>\n"
+            f"      <td>{text(e.subject_names)}</td>\n"
+            f'      <td class="text-end">{count(e.present)}</td><td class="text-end">{count(e.late)}</td>\n'
+            f'      <td class="text-end">{count(e.absent)}</td><td class="text-end">{count(e.excused_count)}</td>\n'
+            f'      <td class="text-end">{pct(e.attendance_rate)}</td>\n'
+            f'      <td class="text-end">{score(e.pre_score)}</td><td class="text-end">{score(e.post_score)}</td>\n'
+            f'      <td class="text-end">{gain(e.gain)}</td>\n'
+            f"      <td>{yes if e.is_completed else no}</td>\n"
+            "    </tr>\n"
+        )
     return mark_safe("    ".join(out))  # noqa: S308 - every part above is escaped
+
+
+@register.simple_tag
+def breakdown_rows(rows):
+    """A breakdown table's rows ({label, registered, participants}, from `reports.cohort`), every
+    value escaped: a province table alone has up to ~200 rows, each through the template engine
+    cost more than the page's share of its query."""
+    cells = _Cells()
+    text, count = cells.text, cells.column("mean")
+    return mark_safe("".join(  # noqa: S308 - every part is escaped
+        f'<tr><th scope="row">{text(str(r["label"]))}</th><td class="text-end">{count(r["registered"])}</td>'
+        f'<td class="text-end">{count(r["participants"])}</td></tr>'
+        for r in rows
+    ))

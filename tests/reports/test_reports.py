@@ -35,8 +35,18 @@ from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
 from pilots.access import report_cohorts
-from pilots.choices import AssessmentKind, AttendanceStatus, CohortKind, EnrolmentStatus, Gender, Language, SchoolLevel
+from pilots.choices import (
+    AssessmentKind,
+    AttendanceStatus,
+    CohortKind,
+    EnrolmentStatus,
+    Gender,
+    Language,
+    NameOrder,
+    SchoolLevel,
+)
 from pilots.models import Enrolment, Province, Subject
+from pilots.reports.cohort import roster as cohort_roster
 from pilots.reports.cohort import score_distribution
 from pilots.reports.figures import refresh_figures
 from pilots.reports.overview import programme_overview
@@ -317,6 +327,48 @@ def test_cohort_page_shows_missing_as_missing(figures, staff_client):
     assert html.count("<desc id=") == 2 and html.count("<caption>Attendance per session</caption>") == 1
 
 
+def test_cohort_page_roster_and_breakdown_rows_in_the_html(figures, staff_client):
+    """The roster's and the breakdowns' rows, written in Python rather than by template loops: one
+    row per enrolment in name order, the teacher's name in its order with the Latin letters
+    beside it, every value escaped and formatted as the template filters write them."""
+    teacher = figures["t"]["T2"].teacher
+    teacher.family_name, teacher.given_name = "<Sok>", 'Chan & "Tha"'
+    teacher.family_name_latin, teacher.given_name_latin = "Sok", "Chantha"
+    teacher.name_order = NameOrder.GIVEN_FIRST
+    teacher.save()
+    html = staff_client.get(reverse("reports:cohort", args=["kh-2023"])).content.decode()
+    roster = html[html.index('<table class="table table-sm table-striped report-table" id="roster">'):]
+    ref = figures["t"]["T2"].reference
+    assert (
+        f'<tr data-ref="{ref}">\n'
+        '      <th scope="row" class="name">Chan &amp; &quot;Tha&quot; &lt;Sok&gt; '
+        '<span class="text-body-secondary">(Chantha Sok)</span></th>\n'
+        "      <td>Confirmed</td>\n"
+        "      <td>History, Khmer literature</td>\n"
+        '      <td class="text-end">2</td><td class="text-end">1</td>\n'
+        '      <td class="text-end">1</td><td class="text-end">1</td>\n'
+        '      <td class="text-end">75.0 %</td>\n'
+        '      <td class="text-end">50.0</td><td class="text-end">80.0</td>\n'
+        '      <td class="text-end">30.0</td>\n'
+        "      <td>no</td>\n"
+        "    </tr>\n"
+    ) in roster
+    # In the exports' order (family name, given name, as the database sorts them).
+    assert re.findall(r'<tr data-ref="([^"]+)">', roster) == [e.reference for e in cohort_roster(figures["kh"])]
+    t3 = figures["t"]["T3"]  # no subject, no post-test
+    assert re.search(rf'<tr data-ref="{t3.reference}">\n.*\n      <td>Confirmed</td>\n      <td></td>\n'
+                     r'(.*\n){3}      <td class="text-end">60.0</td><td class="text-end">–</td>\n'
+                     r'      <td class="text-end">–</td>\n      <td>no</td>', roster)
+    assert ('<tbody><tr><th scope="row">Phnom Penh</th><td class="text-end">5</td><td class="text-end">3</td></tr>'
+            '<tr><th scope="row">Kandal</th><td class="text-end">1</td><td class="text-end">1</td></tr></tbody>'
+            ) in html
+    empty = staff_client.get(reverse("reports:cohort", args=["vn-2024"])).content.decode()
+    assert empty.count('<tr><td colspan="3">No enrolments.</td></tr>') == 4 and "<tr data-ref=" not in empty
+    staff_client.cookies["django_language"] = "vi"
+    html = staff_client.get(reverse("reports:cohort", args=["kh-2023"])).content.decode()
+    assert '<td class="text-end">75,0 %</td>' in html and '<td class="text-end">50,0</td>' in html
+
+
 # --- access and scope -----------------------------------------------------------------------
 
 COHORT_URLS = [
@@ -503,9 +555,14 @@ def test_report_query_counts_do_not_grow(db, staff_client, django_assert_num_que
                                          django_capture_on_commit_callbacks):
     """Exact counts, the same for 10 and 1,000 enrolments (session, user and permissions included)."""
     cohort = _bulk_cohort(n)
-    with django_assert_num_queries(12):  # + the access record; the figures from 6 report queries
+    # Session, user, permissions, cohort, the access record; then 6 report queries: the session count,
+    # the per-enrolment figures, the roster and its subjects, attendance per session and the sessions.
+    with django_assert_num_queries(12):
         response = staff_client.get(reverse("reports:cohort", args=[cohort.code]))
     assert response.context["summary"]["confirmed"] == n
+    html = response.content.decode()
+    assert html.count("<tr data-ref=") == n
+    assert f'<th scope="row">History</th><td class="text-end">{n:,}</td><td class="text-end">{n:,}</td>' in html
     with django_assert_num_queries(10):  # no stored figures yet: the lookup, then three live queries
         response = staff_client.get(reverse("reports:overview"))
     assert response.context["overview"].total["completed"] == n
