@@ -9,7 +9,7 @@ PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-dev requirements run test lint bench-registration profile-registration bench-reports bench-import \
+.PHONY: install install-dev requirements run test test-packages lint bench-registration profile-registration bench-reports bench-import \
 	bench-checkin bench-upload bench-page-weight bench-api bench-certificates clean
 
 # Runtime set only: what production installs (requirements.txt, compiled from requirements.in).
@@ -45,7 +45,15 @@ run: install
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
-test: lint
+# Debian packages the suite uses: Chromium (browser tests), GNU gettext (the catalogues re-extracted
+# and checked complete), poppler-utils (pdftotext reads the certificates back). Their tests skip,
+# saying why, where they are missing.
+TEST_PACKAGES = chromium gettext poppler-utils
+
+test-packages:
+	deploy/install-debian-packages $(TEST_PACKAGES)
+
+test: lint test-packages
 	PILOTS_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
