@@ -178,8 +178,9 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def server_cpu_seconds(server):
-    """CPU time (user + system) used so far by gunicorn's workers (from /proc; Linux only)."""
+def _processes_cpu_seconds(chosen) -> float:
+    """CPU time (user + system) used so far by the processes `chosen(pid_dir, stat_fields)` keeps
+    (from /proc; Linux only)."""
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for pid in Path("/proc").iterdir():
@@ -187,31 +188,27 @@ def server_cpu_seconds(server):
             continue
         try:
             fields = (pid / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            if chosen(pid, fields):
+                total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:  # the process ended meanwhile
             continue
-        if int(fields[1]) == server.pid:  # parent is the gunicorn master
-            total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def server_cpu_seconds(server):
+    """CPU time used so far by gunicorn's workers (their parent is the gunicorn master)."""
+    return _processes_cpu_seconds(lambda pid, fields: int(fields[1]) == server.pid)
+
+
+def _serves_bench_database(pid, fields) -> bool:
+    # "postgres: 15/main: postgres <database> 127.0.0.1(port) idle" (PostgreSQL's process title)
+    title = (pid / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+    return title.startswith("postgres:") and f": postgres {DB} " in title
 
 
 def database_cpu_seconds():
-    """CPU time used so far by the PostgreSQL backends connected to the benchmark's database (their
-    process titles name it; Linux only)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for pid in Path("/proc").iterdir():
-        if not pid.name.isdigit():
-            continue
-        try:
-            title = (pid / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
-            # "postgres: 15/main: postgres <database> 127.0.0.1(port) idle" (PostgreSQL's process title)
-            if not (title.startswith("postgres:") and f": postgres {DB} " in title):
-                continue
-            fields = (pid / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    """CPU time used so far by the PostgreSQL backends connected to the benchmark's database."""
+    return _processes_cpu_seconds(_serves_bench_database)
 
 
 def hammer(name, per_client, work, server=None, port=None):
@@ -252,6 +249,13 @@ def hammer(name, per_client, work, server=None, port=None):
     return {
         "server_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 2),
         "database_cpu_ms_per_request": round(db_cpu * 1000 / max(len(latencies), 1), 2),
+        **timings(name, latencies, elapsed, statuses),
+    }
+
+
+def timings(name, latencies, elapsed, statuses) -> dict:
+    """What every measured phase reports: requests, time, rate, p50 and p95, statuses."""
+    return {
         "name": name,
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
@@ -387,13 +391,7 @@ def rush(name, code, read, readers_prepare=None):
         thread.join()
     elapsed = time.perf_counter() - began
     return {
-        "name": name,
-        "requests": len(reads),
-        "seconds": round(elapsed, 2),
-        "requests_per_second": round(len(reads) / elapsed, 1),
-        "p50_ms": round(statistics.median(reads) * 1000, 1),
-        "p95_ms": round(percentile(reads, 95) * 1000, 1),
-        "statuses": read_statuses,
+        **timings(name, reads, elapsed, read_statuses),
         "rush_registrations_per_second": round(sum(writes.values()) / writers_elapsed, 1),
         "rush_statuses": writes,
     }

@@ -4,16 +4,14 @@ same INSERT each time. The row, the signal and the result are the library's own.
 
 from django_tasks_db import DatabaseBackend as LibraryBackend
 from django_tasks_db.compat import normalize_json
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.signal_handlers import set_run_after
 
 from . import rows
 
 
 class DatabaseBackend(LibraryBackend):
     def _task_to_db_task(self, task, args, kwargs):
-        # Here, as the library does: the backend can be built before the apps are loaded.
-        from django_tasks_db.models import DBTaskResult
-        from django_tasks_db.signal_handlers import set_run_after
-
         # The fields of LibraryBackend._task_to_db_task, inserted without the ORM's compiling; the
         # library's pre_save receiver (rows.insert sends no signals) gives a task without a time
         # its "run at once" date.
