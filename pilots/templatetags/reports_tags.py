@@ -4,7 +4,7 @@ from html import escape
 
 from django import template
 from django.utils import numberformat
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -41,16 +41,29 @@ def _places(value):
     return max(-value.as_tuple().exponent, 0)
 
 
+def _separators() -> tuple:
+    """The decimal separator, the grouping and the thousand separator of the active language."""
+    language = get_language()
+    return tuple(get_format(f, language, use_l10n=True)
+                 for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+
+
+def _number(value, kind, separators) -> str:
+    if value is None or value == "":
+        return MISSING
+    places = None
+    if not isinstance(value, int):
+        value = rounded(value, kind)
+        places = _places(value)
+    decimal, grouping, thousand = separators
+    return numberformat.format(value, decimal, places, grouping, thousand, force_grouping=True, use_l10n=True)
+
+
 @register.filter
 def num(value, kind="mean"):
     """A localised number with grouping, or a dash when missing; a figure that is not a count is
     rounded by `rounding.rounded` for its kind ("mean", "score", "gain", "g", "rate")."""
-    if value is None or value == "":
-        return MISSING
-    if isinstance(value, int):
-        return number_format(value, force_grouping=True)
-    value = rounded(value, kind)
-    return number_format(value, _places(value), force_grouping=True)
+    return _number(value, kind, _separators())
 
 
 @register.filter
@@ -72,21 +85,11 @@ class _Cells:
     so thousands of cells do not wake the garbage collector."""
 
     def __init__(self):
-        lang = get_language()
-        self.dec, self.grouping, self.thousand = (
-            get_format(f, lang, use_l10n=True) for f in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
-        )
+        self.separators = _separators()
         self.texts = {}
 
     def _formatted(self, value, kind):
-        if value is None or value == "":
-            return MISSING
-        if isinstance(value, int):
-            return numberformat.format(value, self.dec, None, self.grouping, self.thousand, force_grouping=True,
-                                       use_l10n=True)
-        value = rounded(value, kind)
-        return numberformat.format(value, self.dec, _places(value), self.grouping, self.thousand,
-                                   force_grouping=True, use_l10n=True)
+        return _number(value, kind, self.separators)
 
     def column(self, kind):
         """A function writing the cell of a value of one `kind`: as `num` writes it for "mean",
