@@ -47,6 +47,19 @@ def lock_cohort(cohort_id: int, *, fields: tuple[str, ...] = ()) -> Cohort:
     SQLSTATE (lock_not_available). On SQLite, IMMEDIATE transactions already serialise writers and
     select_for_update is a no-op.
     """
+    return _lock(cohort_id, fields)
+
+
+def lock_cohort_counting_seats(cohort_id: int, *, fields: tuple[str, ...] = (), reserve=()) -> tuple[Cohort, int, dict]:
+    """`lock_cohort`, `seats_taken` as it is once the lock is granted, and keys reserved for the
+    `reserve` models (`rows.reserving`): one round trip on PostgreSQL, where the count is a
+    statement of its own that runs after the lock statement."""
+    counted = {}
+    cohort = _lock(cohort_id, fields, counted, reserve)
+    return cohort, counted["seats_taken"], counted["reserved"]
+
+
+def _lock(cohort_id: int, fields: tuple[str, ...], counted: dict | None = None, reserve=()) -> Cohort:
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("lock_cohort() must run inside transaction.atomic().")
     # One short statement on the hot path of every registration, written out once (`pilots.rows`).
@@ -58,7 +71,15 @@ def lock_cohort(cohort_id: int, *, fields: tuple[str, ...] = ()) -> Cohort:
         params.append(f"{settings.PILOTS_LOCK_TIMEOUT_MS}ms")
     suffix = " FOR UPDATE" if connection.features.has_select_for_update else ""
     try:
-        cohort = rows.select_one(Cohort, where, params, fields=fields, suffix=suffix)
+        if counted is None:
+            cohort = rows.select_one(Cohort, where, params, fields=fields, suffix=suffix)
+        else:
+            then = [(_seats_taken_sql(), _seats_taken_params(cohort_id))]
+            reserving = rows.reserving(*reserve)
+            cohort, answers = rows.select_one_then(
+                Cohort, where, params, then + ([reserving] if reserving else []), fields=fields, suffix=suffix)
+            counted["seats_taken"] = answers[0][0]
+            counted["reserved"] = rows.reserved_keys(reserve, answers[1]) if reserving else {}
     except OperationalError as exc:
         if isinstance(exc.__cause__, LockNotAvailable):
             raise CohortBusy() from exc
@@ -86,8 +107,12 @@ def seats_taken(cohort: Cohort) -> int:
     statement of its own: it then sees every enrolment committed before the lock was granted."""
     # A seat offered to a waitlisted teacher is held for them until they accept or the offer expires.
     with connection.cursor() as cursor:
-        cursor.execute(_seats_taken_sql(), [cohort.pk, *SEATED_STATUSES, cohort.pk, OfferStatus.OPEN])
+        cursor.execute(_seats_taken_sql(), _seats_taken_params(cohort.pk))
         return cursor.fetchone()[0]
+
+
+def _seats_taken_params(cohort_id: int) -> list:
+    return [cohort_id, *SEATED_STATUSES, cohort_id, OfferStatus.OPEN]
 
 
 def placement_status(cohort: Cohort, seats_taken: int) -> str:
@@ -118,14 +143,15 @@ def _set_status(enrolment: Enrolment, status: str, *, old_status: str | None) ->
     return enrolment
 
 
-def place_enrolment(*, enrolment: Enrolment, cohort: Cohort, now=None) -> Enrolment:
+def place_enrolment(*, enrolment: Enrolment, cohort: Cohort, now=None, taken: int | None = None) -> Enrolment:
     """Give a new or returning enrolment its status in a locked cohort (`placement_status`).
 
     Invariant: confirmed (and completed) enrolments never exceed the cohort's capacity. The caller
-    holds the cohort lock.
+    holds the cohort lock; `taken` is the cohort's seats_taken when the caller counted them under it
+    (`lock_cohort_counting_seats`), with nothing written since.
     """
     old_status = enrolment.status if enrolment.pk else None
-    enrolment.status = placement_status(cohort, seats_taken(cohort))
+    enrolment.status = placement_status(cohort, seats_taken(cohort) if taken is None else taken)
     enrolment.status_changed_at = now or timezone.now()
     if enrolment.pk is None:
         rows.insert_with_history(enrolment)  # the lock is held meanwhile: no ORM compiling

@@ -1,5 +1,5 @@
 """Statements written out once per model for the registration's hot path: read one row, insert rows,
-insert a row with its history.
+insert a row with its history, and send several inserts in one round trip (`together`).
 
 The ORM compiles every query again on every call; on a registration that compiling cost more CPU than
 the database's work (a dozen statements, each a few columns). These helpers build each statement's
@@ -10,6 +10,7 @@ They send no model signals: `insert_with_history` writes the historical record i
 django-simple-history's receiver would (with the change reason of `pilots.history`).
 """
 
+import contextlib
 import functools
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -23,23 +24,23 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _insert_fields(model) -> list:
-    # The columns an INSERT writes: all but a database-generated primary key.
-    return [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+def _insert_fields(model, with_key: bool = False) -> list:
+    # The columns an INSERT writes: all but a database-generated primary key, unless it is known.
+    return [f for f in model._meta.concrete_fields if with_key or f is not model._meta.auto_field]
 
 
 @functools.cache
-def _insert_sql(model, rows: int, skip_conflicts: bool, returning: tuple, vendor: str) -> str:
-    fields = _insert_fields(model)
+def _insert_sql(model, rows: int, skip_conflicts: bool, returning: tuple, vendor: str, with_key: bool = False) -> str:
+    fields = _insert_fields(model, with_key)
     columns = ", ".join(_quote(f.column) for f in fields)
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
     conflicts = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    return (f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) VALUES {values}{conflicts} "
-            f"RETURNING {', '.join(_quote(c) for c in returning)}")
+    returns = f" RETURNING {', '.join(_quote(c) for c in returning)}" if returning else ""
+    return f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) VALUES {values}{conflicts}{returns}"
 
 
-def _insert_params(instances) -> list:
-    fields = _insert_fields(type(instances[0]))
+def _insert_params(instances, with_key: bool = False) -> list:
+    fields = _insert_fields(type(instances[0]), with_key)
     db = connections[DEFAULT_DB_ALIAS]  # once: each read of the `connection` proxy looks the thread's up
     return [f.get_db_prep_save(f.pre_save(instance, True), db) for instance in instances for f in fields]
 
@@ -51,13 +52,20 @@ def _saved(instance, key):
 
 
 def insert(*instances):
-    """INSERT new instances of one model in one statement; sets their primary keys. Returns them."""
+    """INSERT new instances of one model in one statement; sets their primary keys. Returns them.
+    Inside `together()`, rows whose keys are known (reserved, or set in Python) wait to be sent."""
     if not instances:
         return instances
     model = type(instances[0])
-    sql = _insert_sql(model, len(instances), False, (model._meta.pk.column,), connection.vendor)
+    with_key = _take_reserved(instances)
+    if with_key and _queue(_insert_sql(model, len(instances), False, (), connection.vendor, True),
+                           _insert_params(instances, True)):
+        for instance in instances:
+            _saved(instance, instance.pk)
+        return instances
+    sql = _insert_sql(model, len(instances), False, (model._meta.pk.column,), connection.vendor, with_key)
     with connection.cursor() as cursor:
-        cursor.execute(sql, _insert_params(instances))
+        cursor.execute(sql, _insert_params(instances, with_key))
         keys = [row[0] for row in cursor.fetchall()]
     for instance, key in zip(instances, keys, strict=True):
         _saved(instance, key)
@@ -71,7 +79,7 @@ def _history_model(model):
 
 
 @functools.cache
-def _insert_with_history_sql(model, skip_conflicts: bool, vendor: str) -> tuple[str, str | None]:
+def _insert_with_history_sql(model, skip_conflicts: bool, vendor: str, with_key: bool) -> tuple[str, str | None]:
     """The statement(s) of insert_with_history: on PostgreSQL one (the row's INSERT in a WITH, its
     history copied from what it returned); elsewhere the INSERT, then the copy read from the table."""
     history = _history_model(model)
@@ -82,9 +90,9 @@ def _insert_with_history_sql(model, skip_conflicts: bool, vendor: str) -> tuple[
     select = f"SELECT {', '.join(_quote(c) for c in copied)}, %s, %s, '+', %s "
     pk = _quote(model._meta.pk.column)
     if vendor == "postgresql":
-        row = _insert_sql(model, 1, skip_conflicts, copied, vendor)
+        row = _insert_sql(model, 1, skip_conflicts, copied, vendor, with_key)
         return f"WITH row AS ({row}) {into}{select}FROM row RETURNING {pk}", None
-    row = _insert_sql(model, 1, skip_conflicts, (model._meta.pk.column,), vendor)
+    row = _insert_sql(model, 1, skip_conflicts, (model._meta.pk.column,), vendor, with_key)
     return row, f"{into}{select}FROM {_quote(model._meta.db_table)} WHERE {pk} = %s"
 
 
@@ -103,13 +111,19 @@ def insert_with_history(instance, *, skip_conflict: bool = False) -> bool:
     change reason (`pilots.history.change_reason`) and the user django-simple-history would record.
 
     With `skip_conflict`, a row that would break a unique constraint is not written (nor its
-    history) and False is returned; PostgreSQL first waits for a transaction writing the same key."""
+    history) and False is returned; PostgreSQL first waits for a transaction writing the same key.
+    Inside `together()`, a row whose key is reserved waits to be sent (and True is returned)."""
     model = type(instance)
-    first, then = _insert_with_history_sql(model, skip_conflict, connection.vendor)
+    with_key = _take_reserved([instance])
+    first, then = _insert_with_history_sql(model, skip_conflict, connection.vendor, with_key)
     date = _history_model(model)._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
     history = [date, current_reason(), _history_user_id(instance)]
+    params = _insert_params([instance], with_key) + ([] if then else history)
+    if with_key and not skip_conflict and not then and _queue(first, params):
+        _saved(instance, instance.pk)
+        return True
     with connection.cursor() as cursor:
-        cursor.execute(first, _insert_params([instance]) + ([] if then else history))
+        cursor.execute(first, params)
         row = cursor.fetchone()
         if row is None:
             return False
@@ -169,3 +183,119 @@ def select_one(model, where: str, params, *, fields=(), suffix: str = ""):
         cursor.execute(_select_sql(model, names, where, suffix, connection.vendor), params)
         row = cursor.fetchone()
     return None if row is None else _instance(model, names, row)
+
+
+def _joined(statements) -> tuple[str, list]:
+    # Statements (SQL, parameters) as one query: psycopg's client-side binding, Django's default,
+    # sends statements joined by ";" in one round trip; PostgreSQL runs each with its own snapshot.
+    return "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+
+
+def select_one_then(model, where: str, params, then, *, fields=(), suffix: str = "") -> tuple:
+    """`select_one`, and the first row of each statement of `then` (pairs of SQL and parameters),
+    sent in the same round trip on PostgreSQL (elsewhere, one after the other). Each statement has
+    its own snapshot: one of `then` runs once the select is done (with " FOR UPDATE", once the row
+    lock is granted) and sees every transaction committed by then."""
+    names = field_names(model, fields)
+    sql = _select_sql(model, names, where, suffix, connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(*_joined([(sql, params), *then]))
+            row = cursor.fetchone()
+            then_rows = []
+            for _ in then:
+                cursor.nextset()
+                then_rows.append(cursor.fetchone())
+        else:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            then_rows = []
+            for then_sql, then_params in then:
+                cursor.execute(then_sql, then_params)
+                then_rows.append(cursor.fetchone())
+    return (None if row is None else _instance(model, names, row)), then_rows
+
+
+# Rows written together: on PostgreSQL, inserts whose primary keys are known before they are sent
+# wait in a queue and go in one round trip (`_joined`). The registration writes its enrolment, email
+# and task that way while it holds the cohort lock: one round trip instead of three.
+
+
+@functools.cache
+def _reserve_sql(models: tuple) -> str:
+    return "SELECT " + ", ".join(
+        f"nextval(pg_get_serial_sequence('{_quote(m._meta.db_table)}', '{m._meta.pk.column}'))" for m in models)
+
+
+def reserving(*models) -> tuple[str, list] | None:
+    """A statement (SQL and parameters) that takes one primary key from each model's sequence (a
+    model named twice gets two), to send along with another (`select_one_then`); None elsewhere than
+    on PostgreSQL. With the keys (`reserved_keys`), rows inserted later inside `together(reserved)`
+    have their statements written before the database answers. A key not used is a gap in the
+    sequence, as a rolled-back insert leaves."""
+    if connection.vendor != "postgresql" or not models:
+        return None
+    return _reserve_sql(models), []
+
+
+def reserved_keys(models, row) -> dict:
+    """The keys taken by the statement of `reserving(*models)`, from the row it answered: a list per
+    model, for `together`."""
+    reserved = {}
+    for model, key in zip(models, row, strict=True):
+        reserved.setdefault(model, []).append(key)
+    return reserved
+
+
+def _take_reserved(instances) -> bool:
+    """Give instances without a key one reserved for their model in the current `together()`; True
+    when every instance now has its key."""
+    pool = getattr(connection, "_rows_reserved", None) or {}
+    keys = pool.get(type(instances[0]), [])
+    for instance in instances:
+        if instance.pk is None and keys:
+            instance.pk = keys.pop(0)
+    return all(instance.pk is not None for instance in instances)
+
+
+def _queue(sql: str, params: list) -> bool:
+    """Hold a statement for the next round trip, inside `together()` on PostgreSQL; False otherwise."""
+    queue = getattr(connection, "_rows_queue", None)
+    if queue is None:
+        return False
+    queue.append((sql, params))
+    return True
+
+
+def _send_queued():
+    queue = connection._rows_queue
+    if queue:
+        statements = queue[:]
+        queue.clear()
+        with connection.cursor() as cursor:  # re-enters _queued_first with the queue empty
+            cursor.execute(*_joined(statements))
+
+
+def _queued_first(execute, sql, params, many, context):
+    # Any other statement run inside the block goes after the ones waiting: the order is kept.
+    _send_queued()
+    return execute(sql, params, many, context)
+
+
+@contextlib.contextmanager
+def together(reserved: dict | None = None):
+    """Inside the block, on PostgreSQL, `insert` and `insert_with_history` of rows whose keys are
+    known (`reserved`, see `reserving`, or set in Python) are sent in one round trip: before any
+    other statement of the block, or when it ends. Their errors (a broken constraint) are raised
+    there. Elsewhere, or inside another `together()`, every statement runs at once."""
+    if connection.vendor != "postgresql" or getattr(connection, "_rows_queue", None) is not None:
+        yield
+        return
+    connection._rows_reserved = {model: list(keys) for model, keys in (reserved or {}).items()}
+    connection._rows_queue = []
+    try:
+        with connection.execute_wrapper(_queued_first):
+            yield
+            _send_queued()
+    finally:
+        connection._rows_queue = connection._rows_reserved = None

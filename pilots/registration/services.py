@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots import data_version, notifications, rows
 from pilots.choices import LIVE_STATUSES, EnrolmentStatus
-from pilots.enrolment import EnrolmentError, lock_cohort, place_enrolment
+from pilots.enrolment import EnrolmentError, lock_cohort_counting_seats, place_enrolment
 from pilots.history import change_reason
-from pilots.models import Cohort, Enrolment, Teacher
+from pilots.models import Cohort, Enrolment, OutboundEmail, Teacher
 from pilots.teachers import find_teacher
 
 # Details that describe the teacher's current situation: a later registration updates them.
@@ -109,7 +109,10 @@ def _register(*, cohort, details, subjects, language, consent_version, now) -> R
         enrolment.consented_at = now
 
         # The lock window: the seat decision, the enrolment (and its history), the email and its task.
-        locked = lock_cohort(cohort.pk, fields=LOCKED_FIELDS)
+        # With the lock come the seat count and the keys of the rows to write, which then go in one
+        # round trip.
+        locked, taken, reserved = lock_cohort_counting_seats(
+            cohort.pk, fields=LOCKED_FIELDS, reserve=(Enrolment, OutboundEmail))
         check_registration_open(locked, now)  # staff may have closed it meanwhile
         if enrolment.pk is not None:
             # A returning teacher's row, read again under the lock: a request that committed first
@@ -119,7 +122,8 @@ def _register(*, cohort, details, subjects, language, consent_version, now) -> R
                 return Registration(enrolment=Enrolment.objects.get(pk=enrolment.pk), is_new=False)
         # Queued in the order seats are decided (a returning withdrawn teacher goes to the back).
         enrolment.created_at = timezone.now()
-        place_enrolment(enrolment=enrolment, cohort=locked, now=enrolment.created_at)
+        with rows.together(reserved):
+            place_enrolment(enrolment=enrolment, cohort=locked, now=enrolment.created_at, taken=taken)
         return Registration(enrolment=enrolment, is_new=True)
 
 

@@ -3,8 +3,9 @@ same history records, the same values."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db import DatabaseBackend as LibraryBackend
 from django_tasks_db.models import DBTaskResult
 from simple_history.models import HistoricalRecords
@@ -97,3 +98,52 @@ def test_the_task_backend_writes_the_row_the_library_writes():
 
 def _enrolment():
     return Enrolment.objects.create(teacher=TeacherFactory(), cohort=CohortFactory())
+
+
+def _reserve(*models):
+    statement = rows.reserving(*models)
+    if statement is None:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        return rows.reserved_keys(models, cursor.fetchone())
+
+
+@pytest.mark.postgres
+def test_rows_written_together_go_in_one_round_trip_after_the_statements_before_them():
+    cohort, teacher = CohortFactory(), TeacherFactory()
+    with transaction.atomic():
+        reserved = _reserve(Enrolment, OutboundEmail)
+        with CaptureQueriesContext(connection) as trips, rows.together(reserved):
+            enrolment = Enrolment(teacher=teacher, cohort=cohort, status="confirmed")
+            rows.insert_with_history(enrolment)
+            (email,) = rows.insert(OutboundEmail(enrolment=enrolment, kind="confirmed"))
+            assert (enrolment.pk, email.pk) == (reserved[Enrolment][0], reserved[OutboundEmail][0])
+            assert len(trips) == 0  # waiting
+            # Any other statement goes after them: it sees both rows.
+            assert OutboundEmail.objects.filter(enrolment_id=enrolment.pk).count() == 1
+            assert len(trips) == 2
+            # No key left to give: sent at once, after nothing.
+            (link,) = rows.insert(OutboundEmail(enrolment=enrolment, kind="link"))
+            assert len(trips) == 3 and link.pk is not None
+    (record,) = Enrolment.objects.get(pk=enrolment.pk).history.all()
+    assert (record.history_type, record.status) == ("+", "confirmed")
+
+
+@pytest.mark.postgres
+def test_a_constraint_broken_by_rows_written_together_fails_their_transaction():
+    existing = Enrolment.objects.create(teacher=TeacherFactory(), cohort=CohortFactory())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with rows.together(_reserve(Enrolment)):
+            rows.insert_with_history(Enrolment(teacher=existing.teacher, cohort=existing.cohort))
+    assert Enrolment.objects.count() == 1 and Enrolment.history.count() == 1
+
+
+def test_without_postgresql_nothing_is_reserved_and_rows_are_written_at_once():
+    if connection.vendor == "postgresql":
+        pytest.skip("the SQLite path")
+    cohort, teacher = CohortFactory(), TeacherFactory()
+    with transaction.atomic(), rows.together(_reserve(Enrolment)):
+        enrolment = Enrolment(teacher=teacher, cohort=cohort)
+        rows.insert_with_history(enrolment)
+        assert Enrolment.objects.filter(pk=enrolment.pk).exists()

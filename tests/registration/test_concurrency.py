@@ -4,13 +4,15 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from phonenumber_field.phonenumber import PhoneNumber
 
-from pilots.choices import EnrolmentStatus
-from pilots.enrolment import CohortBusy
+from pilots.choices import SEATED_STATUSES, EnrolmentStatus
+from pilots.enrolment import CohortBusy, lock_cohort, lock_cohort_counting_seats, seats_taken
 from pilots.models import Cohort, Enrolment, Province
 from pilots.registration import services as registration_services
-from tests.factories import OpenCohortFactory
+from tests.factories import OpenCohortFactory, TeacherFactory
 
 # The flush after each transactional test reloads provinces and subjects (pilots.reference).
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -84,15 +86,27 @@ def test_concurrent_registrations_never_exceed_capacity():
 
 
 def _no_lock(cohort_id, **kwargs):
-    return Cohort.objects.get(pk=cohort_id)
+    cohort = Cohort.objects.get(pk=cohort_id)
+    return cohort, seats_taken(cohort), {}
 
 
-def test_the_harness_catches_overbooking_when_the_lock_is_removed(monkeypatch):
-    """Control: without the row lock, the same harness sees more confirmed than seats.
+def _count_in_the_locking_statement(cohort_id, **kwargs):
+    # The count as part of the SELECT ... FOR UPDATE: that statement's snapshot is taken before the
+    # lock is waited for, so it misses the seats committed meanwhile.
+    seated = (Enrolment.objects.filter(cohort=OuterRef("pk"), status__in=SEATED_STATUSES).order_by()
+              .values("cohort").annotate(n=Count("pk")).values("n"))
+    cohort = Cohort.objects.select_for_update().annotate(taken=Coalesce(Subquery(seated), 0)).get(pk=cohort_id)
+    return cohort, cohort.taken, {}
+
+
+@pytest.mark.parametrize("broken_lock", [_no_lock, _count_in_the_locking_statement])
+def test_the_harness_catches_overbooking_when_the_lock_or_the_count_is_wrong(monkeypatch, broken_lock):
+    """Controls: without the row lock, or with the seats counted in the statement that waits for the
+    lock rather than in one of its own after it, the same harness sees more confirmed than seats.
 
     Each round is racy by nature, so five rounds run; one overbooking proves the point.
     """
-    monkeypatch.setattr(registration_services, "lock_cohort", _no_lock)
+    monkeypatch.setattr(registration_services, "lock_cohort_counting_seats", broken_lock)
     cohorts = OpenCohortFactory.create_batch(5, capacity=CAPACITY)
     fire_registrations(cohorts)
     seated = [counts(cohort)[0] for cohort in cohorts]
@@ -131,3 +145,31 @@ def test_a_lock_held_too_long_gives_busy_not_an_error(settings):
         release.set()
         holder.join()
     assert not Enrolment.objects.filter(cohort=cohort).exists()
+
+
+def test_the_seats_counted_with_the_lock_include_those_committed_while_it_was_awaited():
+    cohort = OpenCohortFactory(capacity=CAPACITY)
+    teacher = TeacherFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def take_a_seat():
+        try:
+            with transaction.atomic():
+                lock_cohort(cohort.pk)
+                Enrolment.objects.create(teacher=teacher, cohort=cohort, status=EnrolmentStatus.CONFIRMED)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=take_a_seat)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        threading.Timer(0.3, release.set).start()  # commits while the count below waits for the lock
+        with transaction.atomic():
+            _, taken, _ = lock_cohort_counting_seats(cohort.pk)
+    finally:
+        release.set()
+        holder.join()
+    assert taken == 1

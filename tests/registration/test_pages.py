@@ -263,7 +263,7 @@ def test_a_stuck_lock_shows_the_translated_busy_page_not_an_error(client, monkey
     def stuck(cohort_id, **kwargs):
         raise CohortBusy()
 
-    monkeypatch.setattr(registration_services, "lock_cohort", stuck)
+    monkeypatch.setattr(registration_services, "lock_cohort_counting_seats", stuck)
     cohort = OpenCohortFactory()
     response = client.post(register_url(cohort), registration_data(cohort))
     assert response.status_code == 503

@@ -8,7 +8,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from pilots.choices import CohortStatus, EnrolmentStatus
-from pilots.enrolment import CohortBusy, EnrolmentError, lock_cohort, withdraw_enrolment
+from pilots.enrolment import CohortBusy, EnrolmentError, lock_cohort_counting_seats, withdraw_enrolment
 from pilots.models import Cohort, Enrolment, OutboundEmail, Province, Subject, Teacher
 from pilots.notifications import render_enrolment_email
 from pilots.registration import services as registration_services
@@ -199,7 +199,7 @@ def test_a_stuck_cohort_lock_is_a_busy_error(monkeypatch):
     def stuck(cohort_id, **kwargs):
         raise CohortBusy()
 
-    monkeypatch.setattr(registration_services, "lock_cohort", stuck)
+    monkeypatch.setattr(registration_services, "lock_cohort_counting_seats", stuck)
     with pytest.raises(CohortBusy) as exc:
         register(cohort)
     assert exc.value.code == "busy"
@@ -208,13 +208,13 @@ def test_a_stuck_cohort_lock_is_a_busy_error(monkeypatch):
 
 def test_staff_closing_the_cohort_meanwhile_is_caught_under_the_lock(monkeypatch):
     cohort = OpenCohortFactory()
-    real_lock = lock_cohort
+    real_lock = lock_cohort_counting_seats
 
     def lock_after_closing(cohort_id, **kwargs):
         type(cohort).objects.filter(pk=cohort_id).update(status=CohortStatus.CLOSED)
         return real_lock(cohort_id, **kwargs)
 
-    monkeypatch.setattr(registration_services, "lock_cohort", lock_after_closing)
+    monkeypatch.setattr(registration_services, "lock_cohort_counting_seats", lock_after_closing)
     with pytest.raises(EnrolmentError) as exc:
         register(cohort)
     assert exc.value.code == "cohort_not_open"
