@@ -35,7 +35,10 @@ def _english_unless_a_test_says_otherwise():
 def _clear_cache():
     from django.core.cache import cache
 
+    from pilots.registration import lookups
+
     cache.clear()
+    lookups.forget()  # what the process keeps of the last test's provinces and subjects
     yield
 
 

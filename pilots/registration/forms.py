@@ -12,7 +12,6 @@ from django.forms.models import construct_instance
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from pilots import rows
 from pilots.choices import (
     COUNTRY_LANGUAGE,
     COUNTRY_TITLES,
@@ -27,6 +26,7 @@ from pilots.choices import name_order_for as name_order_for_country
 from pilots.email_typos import suggest_email
 from pilots.models import Province, Subject, Teacher
 from pilots.province_names import province_choices, province_label
+from pilots.registration import lookups
 from pilots.teachers import (
     name_order,
     normalise_email,
@@ -94,7 +94,7 @@ def _is_plausible_pk(value) -> bool:
 
 class ProvinceField(forms.ModelChoiceField):
     """The teacher's province: a current province of the cohort's countries (`for_countries`). A
-    POST looks its one row up with a statement written out once (`pilots.rows`); the list is read
+    POST checks it against the provinces cached per content version (`lookups`); the list is read
     only when the form is drawn."""
 
     countries: tuple = ()
@@ -118,19 +118,16 @@ class ProvinceField(forms.ModelChoiceField):
             return None
         if not _is_plausible_pk(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        # The queryset's condition (for_countries), written out.
-        province = rows.select_one(
-            Province, f"id = %s AND valid_until IS NULL AND country IN ({', '.join(['%s'] * len(self.countries))})",
-            [int(value), *self.countries],
-        )
-        if province is None:
+        # The queryset's condition (for_countries), checked on the cached rows.
+        province = lookups.provinces(int(value)).get(int(value))
+        if province is None or province.valid_until is not None or province.country not in self.countries:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return province
 
 
 class SubjectsField(forms.ModelMultipleChoiceField):
-    """Subjects a teacher ticks (any of them): a POST reads the ticked rows with a statement written
-    out once (`pilots.rows`)."""
+    """Subjects a teacher ticks (any of them): a POST checks them against the subjects cached per
+    content version (`lookups`)."""
 
     def _check_values(self, value):
         for item in value:
@@ -139,14 +136,13 @@ class SubjectsField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                 )
         keys = sorted({int(item) for item in value})
-        subjects = rows.select(Subject, f"id IN ({', '.join(['%s'] * len(keys))})", keys)
-        found = {subject.pk for subject in subjects}
+        found = lookups.subjects(*keys)
         for key in keys:
             if key not in found:
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(key)}
                 )
-        return subjects
+        return [found[key] for key in keys]
 
 
 class RegistrationForm(forms.ModelForm):
