@@ -6,15 +6,18 @@ What it does, all on 127.0.0.1, with the same gunicorn settings throughout (WORK
 1. (Re)creates the PostgreSQL database BENCH_DB (default pilots_i3_bench), migrates it, collects
    static files, creates the open cohort(s) (BENCH_COHORTS) of capacity BENCH_CAPACITY, two
    "rush" cohorts, and the baseline's two tables (bench/raw_registration_app.py).
-2. The raw-SQL baseline: gunicorn serves bench/raw_registration_app.py (one file: lock the cohort
-   row, count its seats, insert, commit); BENCH_REGISTRATIONS POSTs from CLIENTS threads.
-3. Pilots under gunicorn (production settings: DEBUG off, Redis cache, the database task backend,
-   the bench site of bench/api_site.py which adds a bare Django view), with the registration rate
-   limit raised for the run:
+2. Two gunicorn servers: the raw-SQL baseline, bench/raw_registration_app.py (one file: lock the
+   cohort row, count its seats, insert, commit), and Pilots (production settings: DEBUG off, Redis
+   cache, the database task backend, the bench site of bench/api_site.py which adds a bare Django
+   view), with the registration rate limit raised for the run.
+3. Against them, CLIENTS threads:
    a. a trivial view (the home page) and the bare view (a JSON constant);
-   b. real registrations into one cohort: each client GETs the form once (CSRF cookie and token),
-      then POSTs complete registrations with distinct emails. Requests/s, p50, p95, gunicorn's CPU
-      per registration (its workers' /proc/<pid>/stat before and after), the ratio to the baseline;
+   b. BENCH_ROUNDS (5) rounds, each first the baseline then Pilots, of a share of BENCH_REGISTRATIONS
+      POSTs each. Pilots' are real registrations into one cohort: each client GETs the form once a
+      round (CSRF cookie and token), then POSTs complete registrations with distinct emails.
+      Requests/s, p50, p95, gunicorn's CPU per registration (its workers' /proc/<pid>/stat before
+      and after) and PostgreSQL's, over all rounds; the ratio to the baseline is taken round by
+      round (a drift of the machine's speed moves both sides of each ratio) and its median reported;
    c. a registration rush with readers: BENCH_RUSH_WRITERS clients register into a rush cohort
       while BENCH_RUSH_READERS clients read, until the writers are done: first the bare view, then
       the public pages (the open-cohorts list and the rush cohort's page, in English and Khmer):
@@ -58,6 +61,8 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", "300"))
 REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "1500"))
+# The baseline and Pilots' registration run in turn, in this many rounds (see paired_rounds).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 TRIVIAL = int(os.environ.get("BENCH_TRIVIAL", "2000"))
 # All clients register for one cohort (the hard case: every seat decision waits for its row lock).
 # BENCH_COHORTS=n spreads the clients over n cohorts, to show what the lock costs.
@@ -139,6 +144,8 @@ def start_server(app="config.wsgi", port=PORT):
 
 
 def stop_server(server):
+    if server.poll() is not None:  # stopped already
+        return
     os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=15)
@@ -211,8 +218,9 @@ def database_cpu_seconds():
     return _processes_cpu_seconds(_serves_bench_database)
 
 
-def hammer(name, per_client, work, server=None, port=None):
-    """Run `work(client, i)` per_client times in each of CLIENTS threads; time every request."""
+def hammer(name, per_client, work, server=None, port=None, offset=0):
+    """Run `work(client, i)` per_client times in each of CLIENTS threads; time every request. The
+    numbers i (distinct emails) start at `offset`."""
     latencies, statuses, lock = [], {}, threading.Lock()
     barrier = threading.Barrier(CLIENTS + 1, timeout=120)  # a client that fails to prepare ends the run
 
@@ -226,7 +234,7 @@ def hammer(name, per_client, work, server=None, port=None):
         mine, codes = [], {}
         for i in range(per_client):
             start = time.perf_counter()
-            status = work(client, n * per_client + i)
+            status = work(client, offset + n * per_client + i)
             mine.append(time.perf_counter() - start)
             codes[status] = codes.get(status, 0) + 1
         with lock:
@@ -246,11 +254,44 @@ def hammer(name, per_client, work, server=None, port=None):
     elapsed = time.perf_counter() - began
     cpu = server_cpu_seconds(server) - cpu_before if server else 0.0
     db_cpu = database_cpu_seconds() - db_before
+    return measured(name, latencies, elapsed, statuses, cpu, db_cpu)
+
+
+def measured(name, latencies, elapsed, statuses, cpu, db_cpu) -> dict:
     return {
         "server_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 2),
         "database_cpu_ms_per_request": round(db_cpu * 1000 / max(len(latencies), 1), 2),
         **timings(name, latencies, elapsed, statuses),
+        # Kept to merge rounds (`paired_rounds`), left out of the JSON summary.
+        "_raw": (latencies, elapsed, statuses, cpu, db_cpu),
     }
+
+
+def merged(name, rounds) -> dict:
+    """One result for several rounds of the same work: their requests, time and CPU added up."""
+    latencies, elapsed, statuses, cpu, db_cpu = [], 0.0, {}, 0.0, 0.0
+    for result in rounds:
+        lat, sec, codes, c, d = result["_raw"]
+        latencies += lat
+        elapsed, cpu, db_cpu = elapsed + sec, cpu + c, db_cpu + d
+        for code, count in codes.items():
+            statuses[code] = statuses.get(code, 0) + count
+    return measured(name, latencies, elapsed, statuses, cpu, db_cpu)
+
+
+def paired_rounds(raw_server, server):
+    """The raw baseline and Pilots' registration in turn, ROUNDS times (each a share of
+    REGISTRATIONS): the ratio is taken round by round, so a drift of the machine's speed during the
+    run moves both sides of each ratio. Returns the merged results and the ratio of each round."""
+    per_client = REGISTRATIONS // CLIENTS // ROUNDS
+    raws, pilots = [], []
+    for round_ in range(ROUNDS):
+        offset = round_ * per_client * CLIENTS
+        raws.append(hammer("raw", per_client, raw_registration, raw_server, RAW_PORT, offset))
+        pilots.append(hammer("pilots", per_client, registration, server, offset=offset))
+    ratios = [round(p["requests_per_second"] / r["requests_per_second"], 3) for r, p in zip(raws, pilots, strict=True)]
+    return (merged("raw-SQL registration POST (baseline)", raws),
+            merged("Pilots registration POST", pilots), ratios)
 
 
 def timings(name, latencies, elapsed, statuses) -> dict:
@@ -472,22 +513,19 @@ def main():
     print(f"gunicorn: {WORKERS} sync workers; {CLIENTS} concurrent clients; load average {load_before}",
           flush=True)
     raw_server = start_server("bench.raw_registration_app:app", RAW_PORT)
-    try:
-        raw = hammer("raw-SQL registration POST (baseline)", REGISTRATIONS // CLIENTS, raw_registration,
-                     raw_server, RAW_PORT)
-    finally:
-        stop_server(raw_server)
     server = start_server()
     try:
         trivial_result = hammer("trivial view (GET /)", TRIVIAL // CLIENTS, trivial, server)
         bare_result = hammer("bare Django view", TRIVIAL // CLIENTS, bare, server)
-        pilots = hammer("Pilots registration POST", REGISTRATIONS // CLIENTS, registration, server)
+        raw, pilots, ratios = paired_rounds(raw_server, server)
+        stop_server(raw_server)
         rush_bare = rush("bare Django view, during a rush", RUSH_CODES["bare"], bare)
         rush_pages = rush("public pages (cached), during a rush", RUSH_CODES["pages"], read_pages,
                           readers_prepare)
         shown = seats_shown(RUSH_CODES["pages"])
     finally:
         stop_server(server)
+        stop_server(raw_server)
     counts, capacities, queued, emails, raw_counts, gap_ms, raw_gap_ms = count_enrolments()
 
     expected = {code: min(capacities[code], REGISTRATIONS if code in COHORT_CODES else RUSH_REGISTRATIONS)
@@ -500,7 +538,7 @@ def main():
     server_errors = sum(n for r in results for code, d in (("r", r["statuses"]), ("w", r.get("rush_statuses", {})))
                         for status, n in d.items() if int(status) >= 500)
     all_answered = pilots["statuses"].get(302) == pilots["requests"] and raw["statuses"].get(302) == raw["requests"]
-    ratio = round(pilots["requests_per_second"] / raw["requests_per_second"], 3)
+    ratio = statistics.median(ratios)
     pages_ratio = round(rush_pages["requests_per_second"] / rush_bare["requests_per_second"], 3)
 
     print(line(raw, f"  gunicorn CPU {raw['server_cpu_ms_per_request']} ms/req"
@@ -511,7 +549,8 @@ def main():
                        f"  PostgreSQL CPU {pilots['database_cpu_ms_per_request']} ms/req"))
     for r in (rush_bare, rush_pages):
         print(line(r, f"  (registrations meanwhile {r['rush_registrations_per_second']}/s {r['rush_statuses']})"))
-    print(f"Pilots registration / raw-SQL baseline: {ratio:.2f}  (aim >= 0.33 and >= 250 req/s)")
+    print(f"Pilots registration / raw-SQL baseline, median of {ROUNDS} paired rounds: {ratio:.2f}"
+          f"  (rounds {', '.join(f'{r:.2f}' for r in ratios)}; aim >= 0.33 and >= 250 req/s)")
     print(f"gunicorn CPU per Pilots registration: {pilots['server_cpu_ms_per_request']} ms  (aim <= 6)")
     print(f"median time between consecutive seat decisions in one cohort: Pilots {gap_ms} ms, "
           f"raw baseline {raw_gap_ms} ms  (aim <= 2)")
@@ -522,7 +561,8 @@ def main():
     print(f"enrolments: {counts}; baseline: {raw_counts}; emails {emails}, tasks queued {queued}")
     print(f"no overbooking: {no_overbooking}; 5xx: {server_errors}; every registration answered 302: {all_answered}")
     summary = {
-        "results": results, "capacity": CAPACITY, "rush_capacity": RUSH_CAPACITY,
+        "results": [{k: v for k, v in r.items() if k != "_raw"} for r in results],
+        "round_ratios": ratios, "capacity": CAPACITY, "rush_capacity": RUSH_CAPACITY,
         "load_average_before": load_before, "workers": WORKERS, "cohorts": COHORTS, "clients": CLIENTS,
         "enrolments": counts, "baseline_enrolments": raw_counts, "emails": emails, "tasks_queued": queued,
         "no_overbooking": no_overbooking, "server_errors": server_errors,
