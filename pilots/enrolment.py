@@ -50,13 +50,13 @@ def lock_cohort(cohort_id: int, *, fields: tuple[str, ...] = ()) -> Cohort:
     return _lock(cohort_id, fields)
 
 
-def lock_cohort_counting_seats(cohort_id: int, *, fields: tuple[str, ...] = (), reserve=()) -> tuple[Cohort, int, dict]:
-    """`lock_cohort`, `seats_taken` as it is once the lock is granted, and keys reserved for the
-    `reserve` models (`rows.reserving`): one round trip on PostgreSQL, where the count is a
-    statement of its own that runs after the lock statement."""
+def lock_cohort_counting_seats(cohort_id: int, *, fields: tuple[str, ...] = (), reserve=()) -> tuple[Cohort, int]:
+    """`lock_cohort`, and `seats_taken` as it is once the lock is granted: one round trip on
+    PostgreSQL, where the count is a statement of its own that runs after the lock statement.
+    Inside `rows.together()`, keys are reserved in the same round trip for the `reserve` models."""
     counted = {}
     cohort = _lock(cohort_id, fields, counted, reserve)
-    return cohort, counted["seats_taken"], counted["reserved"]
+    return cohort, counted["seats_taken"]
 
 
 def _lock(cohort_id: int, fields: tuple[str, ...], counted: dict | None = None, reserve=()) -> Cohort:
@@ -74,12 +74,9 @@ def _lock(cohort_id: int, fields: tuple[str, ...], counted: dict | None = None, 
         if counted is None:
             cohort = rows.select_one(Cohort, where, params, fields=fields, suffix=suffix)
         else:
-            then = [(_seats_taken_sql(), _seats_taken_params(cohort_id))]
-            reserving = rows.reserving(*reserve)
-            cohort, answers = rows.select_one_then(
-                Cohort, where, params, then + ([reserving] if reserving else []), fields=fields, suffix=suffix)
-            counted["seats_taken"] = answers[0][0]
-            counted["reserved"] = rows.reserved_keys(reserve, answers[1]) if reserving else {}
+            cohort, [(counted["seats_taken"],)] = rows.select_one_then(
+                Cohort, where, params, [(_seats_taken_sql(), _seats_taken_params(cohort_id))],
+                fields=fields, suffix=suffix, reserve=reserve)
     except OperationalError as exc:
         if isinstance(exc.__cause__, LockNotAvailable):
             raise CohortBusy() from exc

@@ -6,7 +6,6 @@ transactional tests, empties tables that migrations filled).
 
 import pycountry
 
-from pilots import data_version
 from pilots.province_names import apply_province_names
 
 COUNTRIES = ["KH", "TH", "VN"]
@@ -42,11 +41,7 @@ def load_reference_data(Province, Subject):
 
 
 def ensure_reference_data(sender, **kwargs):
-    """post_migrate receiver; `sender` is the pilots AppConfig, which gives the current models.
-
-    Marks data changed after every migration or flush: a data migration may have changed provinces,
-    and what is cached per content version (the public pages, `registration.lookups`) is read again."""
+    """post_migrate receiver; `sender` is the pilots AppConfig, which gives the current models."""
     Province, Subject = sender.get_model("Province"), sender.get_model("Subject")
     if not Province.objects.exists() or not Subject.objects.exists():
         load_reference_data(Province, Subject)
-    data_version.data_changed()

@@ -51,23 +51,24 @@ def _saved(instance, key):
     instance._state.db = connection.alias
 
 
-def insert(*instances):
-    """INSERT new instances of one model in one statement; sets their primary keys. Returns them.
-    Inside `together()`, rows whose keys are known (reserved, or set in Python) wait to be sent."""
+def insert(*instances, keys: bool = True):
+    """INSERT new instances of one model in one statement; sets their primary keys (unless `keys`
+    is False: then nobody needs them, and the instances keep none). Returns them. Inside
+    `together()`, rows whose keys are known (reserved, or set in Python) or not needed wait to be sent."""
     if not instances:
         return instances
     model = type(instances[0])
     with_key = _take_reserved(instances)
-    if with_key and _queue(_insert_sql(model, len(instances), False, (), connection.vendor, True),
-                           _insert_params(instances, True)):
+    if (with_key or not keys) and _queue(_insert_sql(model, len(instances), False, (), connection.vendor, with_key),
+                                         _insert_params(instances, with_key)):
         for instance in instances:
             _saved(instance, instance.pk)
         return instances
     sql = _insert_sql(model, len(instances), False, (model._meta.pk.column,), connection.vendor, with_key)
     with connection.cursor() as cursor:
         cursor.execute(sql, _insert_params(instances, with_key))
-        keys = [row[0] for row in cursor.fetchall()]
-    for instance, key in zip(instances, keys, strict=True):
+        found = [row[0] for row in cursor.fetchall()]
+    for instance, key in zip(instances, found, strict=True):
         _saved(instance, key)
     return instances
 
@@ -191,21 +192,42 @@ def _joined(statements) -> tuple[str, list]:
     return "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
 
 
-def select_one_then(model, where: str, params, then, *, fields=(), suffix: str = "") -> tuple:
+@functools.cache
+def _reserve_sql(models: tuple) -> str:
+    return "SELECT " + ", ".join(
+        f"nextval(pg_get_serial_sequence('{_quote(m._meta.db_table)}', '{m._meta.pk.column}'))" for m in models)
+
+
+def select_one_then(model, where: str, params, then=(), *, fields=(), suffix: str = "", reserve=()) -> tuple:
     """`select_one`, and the first row of each statement of `then` (pairs of SQL and parameters),
-    sent in the same round trip on PostgreSQL (elsewhere, one after the other). Each statement has
-    its own snapshot: one of `then` runs once the select is done (with " FOR UPDATE", once the row
-    lock is granted) and sees every transaction committed by then."""
+    sent in one round trip on PostgreSQL (elsewhere, one after the other). Each statement has its
+    own snapshot: one of `then` runs once the select is done (with " FOR UPDATE", once the row lock
+    is granted) and sees every transaction committed by then.
+
+    Inside `together()` on PostgreSQL, the statements waiting go first in the same round trip, and
+    one primary key is reserved from the sequence of each model of `reserve` (a model named twice
+    gets two) for the rows inserted later in the block: their statements can then be written before
+    the database answers. A key not used is a gap in the sequence, as a rolled-back insert leaves.
+    Elsewhere `reserve` does nothing."""
     names = field_names(model, fields)
     sql = _select_sql(model, names, where, suffix, connection.vendor)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(*_joined([(sql, params), *then]))
+            waiting = _queued()
+            pool = getattr(connection, "_rows_reserved", None)
+            reserving = [(_reserve_sql(tuple(reserve)), [])] if reserve and pool is not None else []
+            cursor.execute(*_joined([*waiting, (sql, params), *then, *reserving]))
+            for _ in waiting:
+                cursor.nextset()
             row = cursor.fetchone()
             then_rows = []
             for _ in then:
                 cursor.nextset()
                 then_rows.append(cursor.fetchone())
+            if reserving:
+                cursor.nextset()
+                for reserved_model, key in zip(reserve, cursor.fetchone(), strict=True):
+                    pool.setdefault(reserved_model, []).append(key)
         else:
             cursor.execute(sql, params)
             row = cursor.fetchone()
@@ -216,35 +238,10 @@ def select_one_then(model, where: str, params, then, *, fields=(), suffix: str =
     return (None if row is None else _instance(model, names, row)), then_rows
 
 
-# Rows written together: on PostgreSQL, inserts whose primary keys are known before they are sent
-# wait in a queue and go in one round trip (`_joined`). The registration writes its enrolment, email
-# and task that way while it holds the cohort lock: one round trip instead of three.
-
-
-@functools.cache
-def _reserve_sql(models: tuple) -> str:
-    return "SELECT " + ", ".join(
-        f"nextval(pg_get_serial_sequence('{_quote(m._meta.db_table)}', '{m._meta.pk.column}'))" for m in models)
-
-
-def reserving(*models) -> tuple[str, list] | None:
-    """A statement (SQL and parameters) that takes one primary key from each model's sequence (a
-    model named twice gets two), to send along with another (`select_one_then`); None elsewhere than
-    on PostgreSQL. With the keys (`reserved_keys`), rows inserted later inside `together(reserved)`
-    have their statements written before the database answers. A key not used is a gap in the
-    sequence, as a rolled-back insert leaves."""
-    if connection.vendor != "postgresql" or not models:
-        return None
-    return _reserve_sql(models), []
-
-
-def reserved_keys(models, row) -> dict:
-    """The keys taken by the statement of `reserving(*models)`, from the row it answered: a list per
-    model, for `together`."""
-    reserved = {}
-    for model, key in zip(models, row, strict=True):
-        reserved.setdefault(model, []).append(key)
-    return reserved
+# Rows written together: on PostgreSQL, inserts whose primary keys are known before they are sent,
+# or not needed, wait in a queue and go in one round trip (`_joined`), with the next statement of
+# `select_one_then` or on their own. The registration writes its enrolment, email and task that way
+# while it holds the cohort lock: one round trip instead of three.
 
 
 def _take_reserved(instances) -> bool:
@@ -267,11 +264,19 @@ def _queue(sql: str, params: list) -> bool:
     return True
 
 
+def _queued() -> list:
+    """The statements waiting (none outside `together()`), taken from the queue."""
+    queue = getattr(connection, "_rows_queue", None)
+    if not queue:
+        return []
+    statements = queue[:]
+    queue.clear()
+    return statements
+
+
 def _send_queued():
-    queue = connection._rows_queue
-    if queue:
-        statements = queue[:]
-        queue.clear()
+    statements = _queued()
+    if statements:
         with connection.cursor() as cursor:  # re-enters _queued_first with the queue empty
             cursor.execute(*_joined(statements))
 
@@ -283,16 +288,16 @@ def _queued_first(execute, sql, params, many, context):
 
 
 @contextlib.contextmanager
-def together(reserved: dict | None = None):
+def together():
     """Inside the block, on PostgreSQL, `insert` and `insert_with_history` of rows whose keys are
-    known (`reserved`, see `reserving`, or set in Python) are sent in one round trip: before any
-    other statement of the block, or when it ends. Their errors (a broken constraint) are raised
-    there. Elsewhere, or inside another `together()`, every statement runs at once."""
+    known (reserved by `select_one_then`, or set in Python) or not needed wait, and are sent in one
+    round trip: with the next `select_one_then`, before any other statement, or when the block ends.
+    Their errors (a broken constraint) are raised there. Elsewhere, or inside another `together()`,
+    every statement runs at once."""
     if connection.vendor != "postgresql" or getattr(connection, "_rows_queue", None) is not None:
         yield
         return
-    connection._rows_reserved = {model: list(keys) for model, keys in (reserved or {}).items()}
-    connection._rows_queue = []
+    connection._rows_reserved, connection._rows_queue = {}, []
     try:
         with connection.execute_wrapper(_queued_first):
             yield

@@ -35,10 +35,10 @@ def _english_unless_a_test_says_otherwise():
 def _clear_cache():
     from django.core.cache import cache
 
-    from pilots.registration import lookups
+    from pilots import kept
 
     cache.clear()
-    lookups.forget()  # what the process keeps of the last test's provinces and subjects
+    kept.forget_all()  # what the process keeps of the last test's rows (cohorts, provinces...)
     yield
 
 

@@ -63,7 +63,7 @@ def _new_teacher(details: dict, subjects, **consent) -> Teacher | None:
     if not rows.insert_with_history(teacher, skip_conflict=True):
         return None
     through = Teacher.subjects.through
-    rows.insert(*[through(teacher_id=teacher.pk, subject_id=subject.pk) for subject in subjects])
+    rows.insert(*[through(teacher_id=teacher.pk, subject_id=subject.pk) for subject in subjects], keys=False)
     return teacher
 
 
@@ -87,7 +87,9 @@ LOCKED_FIELDS = ("status", "capacity", "requires_approval", "registration_opens"
 
 def _register(*, cohort, details, subjects, language, consent_version, now) -> Registration:
     consent = {"language": language, "consent_version": consent_version, "now": now}
-    with transaction.atomic(), change_reason("registration"):
+    # On PostgreSQL the writes that need no answer wait for the next round trip (`rows.together`):
+    # the teacher's subjects go with the lock, the enrolment, email and task after it.
+    with transaction.atomic(), change_reason("registration"), rows.together():
         # Before the lock: everything that does not need the seat count. A new email is written
         # at once (one statement); an email registered before finds its teacher.
         teacher = _new_teacher(details, subjects, **consent)
@@ -110,9 +112,8 @@ def _register(*, cohort, details, subjects, language, consent_version, now) -> R
 
         # The lock window: the seat decision, the enrolment (and its history), the email and its task.
         # With the lock come the seat count and the keys of the rows to write, which then go in one
-        # round trip.
-        locked, taken, reserved = lock_cohort_counting_seats(
-            cohort.pk, fields=LOCKED_FIELDS, reserve=(Enrolment, OutboundEmail))
+        # round trip when the block ends.
+        locked, taken = lock_cohort_counting_seats(cohort.pk, fields=LOCKED_FIELDS, reserve=(Enrolment, OutboundEmail))
         check_registration_open(locked, now)  # staff may have closed it meanwhile
         if enrolment.pk is not None:
             # A returning teacher's row, read again under the lock: a request that committed first
@@ -122,8 +123,7 @@ def _register(*, cohort, details, subjects, language, consent_version, now) -> R
                 return Registration(enrolment=Enrolment.objects.get(pk=enrolment.pk), is_new=False)
         # Queued in the order seats are decided (a returning withdrawn teacher goes to the back).
         enrolment.created_at = timezone.now()
-        with rows.together(reserved):
-            place_enrolment(enrolment=enrolment, cohort=locked, now=enrolment.created_at, taken=taken)
+        place_enrolment(enrolment=enrolment, cohort=locked, now=enrolment.created_at, taken=taken)
         return Registration(enrolment=enrolment, is_new=True)
 
 

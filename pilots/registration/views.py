@@ -22,6 +22,7 @@ from pilots import data_version, rows
 from pilots.choices import LANGUAGE_COUNTRY, SEATED_STATUSES, CohortStatus, Language
 from pilots.enrolment import CohortBusy, EnrolmentError, can_withdraw, withdraw_enrolment
 from pilots.i18n.languages import native_language_name
+from pilots.kept import Kept
 from pilots.models import Cohort, Enrolment, Erasure, Session, Teacher
 from pilots.privacy.services import current_version as current_privacy_version
 from pilots.status_links import LinkExpired, make_registration_token, read_registration_token
@@ -141,13 +142,26 @@ POST_COHORT_FIELDS = ("id", "code", "country", "language", "status", "registrati
                       "capacity", "requires_approval", "province_id")
 
 
+def _read_post_cohort(code):
+    return rows.select_one(Cohort, "code = %s", [code], fields=POST_COHORT_FIELDS)
+
+
+# Kept a second per process (`pilots.kept`): what the cohort says is checked again on the locked
+# row; the privacy notice's version recorded with a registration may be a second old (the teacher
+# read the notice when the form was drawn, earlier still). A teacher's own consent, on their status
+# page, records the version read afresh.
+_post_cohort = Kept(_read_post_cohort)
+_privacy_version = Kept(current_privacy_version)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, code):
     # Seat counts are only read when the form is shown (see _render_form), not on a good POST. A
     # POST reads only the columns the form and the service use (the cohort has a dozen translated
-    # text columns); a page drawn for a refused POST loads the others if it needs them.
+    # text columns), as read within the last second; a page drawn for a refused POST loads the
+    # others if it needs them.
     if request.method == "POST":
-        cohort = rows.select_one(Cohort, "code = %s", [code], fields=POST_COHORT_FIELDS)
+        cohort = _post_cohort(code)
         if cohort is None:
             raise Http404
     else:
@@ -168,7 +182,7 @@ def register(request, code):
                     details=form.teacher_details(),
                     subjects=form.cleaned_data.get("subjects") or (),
                     language=_request_language(),
-                    consent_version=current_privacy_version(_request_language()),
+                    consent_version=_privacy_version(_request_language()),
                 )
             except CohortBusy:
                 return _busy(request, cohort)

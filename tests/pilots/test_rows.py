@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from pilots import rows
 from pilots.history import change_reason
-from pilots.models import Cohort, Enrolment, OutboundEmail, Teacher
+from pilots.models import Cohort, Enrolment, OutboundEmail, Subject, Teacher
 from pilots.notifications import send_email
 from pilots.tasks_backend import DatabaseBackend
 from tests.factories import CohortFactory, TeacherFactory
@@ -100,42 +100,45 @@ def _enrolment():
     return Enrolment.objects.create(teacher=TeacherFactory(), cohort=CohortFactory())
 
 
-def _reserve(*models):
-    statement = rows.reserving(*models)
-    if statement is None:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(*statement)
-        return rows.reserved_keys(models, cursor.fetchone())
-
-
 @pytest.mark.postgres
 def test_rows_written_together_go_in_one_round_trip_after_the_statements_before_them():
     cohort, teacher = CohortFactory(), TeacherFactory()
-    with transaction.atomic():
-        reserved = _reserve(Enrolment, OutboundEmail)
-        with CaptureQueriesContext(connection) as trips, rows.together(reserved):
-            enrolment = Enrolment(teacher=teacher, cohort=cohort, status="confirmed")
-            rows.insert_with_history(enrolment)
-            (email,) = rows.insert(OutboundEmail(enrolment=enrolment, kind="confirmed"))
-            assert (enrolment.pk, email.pk) == (reserved[Enrolment][0], reserved[OutboundEmail][0])
-            assert len(trips) == 0  # waiting
-            # Any other statement goes after them: it sees both rows.
-            assert OutboundEmail.objects.filter(enrolment_id=enrolment.pk).count() == 1
-            assert len(trips) == 2
-            # No key left to give: sent at once, after nothing.
-            (link,) = rows.insert(OutboundEmail(enrolment=enrolment, kind="link"))
-            assert len(trips) == 3 and link.pk is not None
+    with transaction.atomic(), CaptureQueriesContext(connection) as trips, rows.together():
+        rows.select_one_then(Cohort, "id = %s", [cohort.pk], reserve=(Enrolment, OutboundEmail))
+        enrolment = Enrolment(teacher=teacher, cohort=cohort, status="confirmed")
+        rows.insert_with_history(enrolment)
+        (email,) = rows.insert(OutboundEmail(enrolment=enrolment, kind="confirmed"))
+        assert enrolment.pk is not None and email.pk is not None  # the keys reserved with the select
+        assert len(trips) == 1  # the two rows wait
+        # Any other statement goes after them: it sees both rows.
+        assert OutboundEmail.objects.filter(enrolment_id=enrolment.pk).count() == 1
+        assert len(trips) == 3
+        # No key left to give: sent at once.
+        (link,) = rows.insert(OutboundEmail(enrolment=enrolment, kind="link"))
+        assert len(trips) == 4 and link.pk is not None
     (record,) = Enrolment.objects.get(pk=enrolment.pk).history.all()
     assert (record.history_type, record.status) == ("+", "confirmed")
 
 
 @pytest.mark.postgres
+def test_rows_waiting_go_with_the_next_select_in_its_round_trip():
+    cohort, teacher, subject = CohortFactory(), TeacherFactory(), Subject.objects.get(code="history")
+    with transaction.atomic(), CaptureQueriesContext(connection) as trips, rows.together():
+        rows.insert(Teacher.subjects.through(teacher_id=teacher.pk, subject_id=subject.pk), keys=False)
+        read, (row,) = rows.select_one_then(
+            Cohort, "id = %s", [cohort.pk], [("SELECT COUNT(*) FROM pilots_teacher_subjects WHERE teacher_id = %s",
+                                              [teacher.pk])])
+        assert len(trips) == 1 and trips[0]["sql"].startswith("INSERT INTO")
+        assert read.pk == cohort.pk and row == (1,)  # the select and its follower came after the insert
+    assert list(teacher.subjects.all()) == [subject]
+
+
+@pytest.mark.postgres
 def test_a_constraint_broken_by_rows_written_together_fails_their_transaction():
     existing = Enrolment.objects.create(teacher=TeacherFactory(), cohort=CohortFactory())
-    with pytest.raises(IntegrityError), transaction.atomic():
-        with rows.together(_reserve(Enrolment)):
-            rows.insert_with_history(Enrolment(teacher=existing.teacher, cohort=existing.cohort))
+    with pytest.raises(IntegrityError), transaction.atomic(), rows.together():
+        rows.select_one_then(Cohort, "id = %s", [existing.cohort_id], reserve=(Enrolment,))
+        rows.insert_with_history(Enrolment(teacher=existing.teacher, cohort=existing.cohort))
     assert Enrolment.objects.count() == 1 and Enrolment.history.count() == 1
 
 
@@ -143,7 +146,9 @@ def test_without_postgresql_nothing_is_reserved_and_rows_are_written_at_once():
     if connection.vendor == "postgresql":
         pytest.skip("the SQLite path")
     cohort, teacher = CohortFactory(), TeacherFactory()
-    with transaction.atomic(), rows.together(_reserve(Enrolment)):
+    with transaction.atomic(), rows.together():
+        rows.select_one_then(Cohort, "id = %s", [cohort.pk], reserve=(Enrolment,))
         enrolment = Enrolment(teacher=teacher, cohort=cohort)
+        assert enrolment.pk is None
         rows.insert_with_history(enrolment)
         assert Enrolment.objects.filter(pk=enrolment.pk).exists()

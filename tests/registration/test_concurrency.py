@@ -87,7 +87,7 @@ def test_concurrent_registrations_never_exceed_capacity():
 
 def _no_lock(cohort_id, **kwargs):
     cohort = Cohort.objects.get(pk=cohort_id)
-    return cohort, seats_taken(cohort), {}
+    return cohort, seats_taken(cohort)
 
 
 def _count_in_the_locking_statement(cohort_id, **kwargs):
@@ -96,7 +96,7 @@ def _count_in_the_locking_statement(cohort_id, **kwargs):
     seated = (Enrolment.objects.filter(cohort=OuterRef("pk"), status__in=SEATED_STATUSES).order_by()
               .values("cohort").annotate(n=Count("pk")).values("n"))
     cohort = Cohort.objects.select_for_update().annotate(taken=Coalesce(Subquery(seated), 0)).get(pk=cohort_id)
-    return cohort, cohort.taken, {}
+    return cohort, cohort.taken
 
 
 @pytest.mark.parametrize("broken_lock", [_no_lock, _count_in_the_locking_statement])
@@ -168,7 +168,7 @@ def test_the_seats_counted_with_the_lock_include_those_committed_while_it_was_aw
         assert locked.wait(timeout=10)
         threading.Timer(0.3, release.set).start()  # commits while the count below waits for the lock
         with transaction.atomic():
-            _, taken, _ = lock_cohort_counting_seats(cohort.pk)
+            _, taken = lock_cohort_counting_seats(cohort.pk)
     finally:
         release.set()
         holder.join()
