@@ -47,19 +47,18 @@ def lock_cohort(cohort_id: int, *, fields: tuple[str, ...] = ()) -> Cohort:
     SQLSTATE (lock_not_available). On SQLite, IMMEDIATE transactions already serialise writers and
     select_for_update is a no-op.
     """
-    return _lock(cohort_id, fields)
+    return _lock(cohort_id, fields)[0]
 
 
 def lock_cohort_counting_seats(cohort_id: int, *, fields: tuple[str, ...] = (), reserve=()) -> tuple[Cohort, int]:
     """`lock_cohort`, and `seats_taken` as it is once the lock is granted: one round trip on
     PostgreSQL, where the count is a statement of its own that runs after the lock statement.
     Inside `rows.together()`, keys are reserved in the same round trip for the `reserve` models."""
-    counted = {}
-    cohort = _lock(cohort_id, fields, counted, reserve)
-    return cohort, counted["seats_taken"]
+    cohort, [(taken,)] = _lock(cohort_id, fields, [(_seats_taken_sql(), _seats_taken_params(cohort_id))], reserve)
+    return cohort, taken
 
 
-def _lock(cohort_id: int, fields: tuple[str, ...], counted: dict | None = None, reserve=()) -> Cohort:
+def _lock(cohort_id: int, fields: tuple[str, ...], then=(), reserve=()) -> tuple[Cohort, list]:
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("lock_cohort() must run inside transaction.atomic().")
     # One short statement on the hot path of every registration, written out once (`pilots.rows`).
@@ -71,19 +70,15 @@ def _lock(cohort_id: int, fields: tuple[str, ...], counted: dict | None = None, 
         params.append(f"{settings.PILOTS_LOCK_TIMEOUT_MS}ms")
     suffix = " FOR UPDATE" if connection.features.has_select_for_update else ""
     try:
-        if counted is None:
-            cohort = rows.select_one(Cohort, where, params, fields=fields, suffix=suffix)
-        else:
-            cohort, [(counted["seats_taken"],)] = rows.select_one_then(
-                Cohort, where, params, [(_seats_taken_sql(), _seats_taken_params(cohort_id))],
-                fields=fields, suffix=suffix, reserve=reserve)
+        cohort, then_rows = rows.select_one_then(
+            Cohort, where, params, then, fields=fields, suffix=suffix, reserve=reserve)
     except OperationalError as exc:
         if isinstance(exc.__cause__, LockNotAvailable):
             raise CohortBusy() from exc
         raise
     if cohort is None:
         raise Cohort.DoesNotExist(f"No cohort {cohort_id}")
-    return cohort
+    return cohort, then_rows
 
 
 @functools.cache
