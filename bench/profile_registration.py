@@ -7,9 +7,10 @@ settings, Redis, the database task backend), but the requests run in this proces
 project's WSGI application (config/wsgi.py, as gunicorn calls it: WhiteNoise, every middleware,
 the response, logging) with CSRF checks on, so the profiler sees the whole request, not only the
 view. Prints pyinstrument's text report (frames over 1% of the time), the queries of one POST,
-and the cohort lock's window: from the lock granted to the commit done, median over
+and the cohort lock's window: from the locking statement sent to the commit done, median over
 BENCH_LOCK_WINDOW_POSTS (200) POSTs from this one client (no other request waits for the lock here,
-so this is the time the lock is held, not time spent queueing for it).
+so this is the time the lock is held, not time spent queueing for it), with its statements' round
+trips and the COMMIT.
 """
 
 import io

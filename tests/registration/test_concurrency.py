@@ -1,5 +1,6 @@
 """Concurrency on real PostgreSQL: many teachers register at the same moment for a few seats."""
 
+import contextlib
 import threading
 
 import pytest
@@ -113,16 +114,17 @@ def test_the_harness_catches_overbooking_when_the_lock_or_the_count_is_wrong(mon
     assert max(seated) > CAPACITY, seated
 
 
-def test_a_lock_held_too_long_gives_busy_not_an_error(settings):
-    settings.PILOTS_LOCK_TIMEOUT_MS = 100
-    cohort = OpenCohortFactory(capacity=CAPACITY)
-    locked = threading.Event()
-    release = threading.Event()
+@contextlib.contextmanager
+def _locked_elsewhere(cohort, meanwhile=lambda: None):
+    """Another connection locks the cohort's row, does `meanwhile` under the lock, and holds it
+    until the block ends or the event the block gets is set."""
+    locked, release = threading.Event(), threading.Event()
 
     def hold_lock():
         try:
             with transaction.atomic():
-                Cohort.objects.select_for_update().get(pk=cohort.pk)
+                lock_cohort(cohort.pk)
+                meanwhile()
                 locked.set()
                 release.wait(timeout=10)
         finally:
@@ -132,44 +134,36 @@ def test_a_lock_held_too_long_gives_busy_not_an_error(settings):
     holder.start()
     try:
         assert locked.wait(timeout=10)
-        with pytest.raises(CohortBusy) as exc:
-            registration_services.register_teacher(
-                cohort=cohort,
-                details=_details(1, Province.objects.get(code="KH-12")),
-                language="km",
-                consent_version="2024-11",
-            )
-        assert exc.value.code == "busy"
-        assert connection.vendor == "postgresql"
+        yield release
     finally:
         release.set()
         holder.join()
+
+
+def test_a_lock_held_too_long_gives_busy_not_an_error(settings):
+    settings.PILOTS_LOCK_TIMEOUT_MS = 100
+    cohort = OpenCohortFactory(capacity=CAPACITY)
+    with _locked_elsewhere(cohort), pytest.raises(CohortBusy) as exc:
+        registration_services.register_teacher(
+            cohort=cohort,
+            details=_details(1, Province.objects.get(code="KH-12")),
+            language="km",
+            consent_version="2024-11",
+        )
+    assert exc.value.code == "busy"
+    assert connection.vendor == "postgresql"
     assert not Enrolment.objects.filter(cohort=cohort).exists()
 
 
 def test_the_seats_counted_with_the_lock_include_those_committed_while_it_was_awaited():
     cohort = OpenCohortFactory(capacity=CAPACITY)
     teacher = TeacherFactory()
-    locked, release = threading.Event(), threading.Event()
 
     def take_a_seat():
-        try:
-            with transaction.atomic():
-                lock_cohort(cohort.pk)
-                Enrolment.objects.create(teacher=teacher, cohort=cohort, status=EnrolmentStatus.CONFIRMED)
-                locked.set()
-                release.wait(timeout=10)
-        finally:
-            connections.close_all()
+        Enrolment.objects.create(teacher=teacher, cohort=cohort, status=EnrolmentStatus.CONFIRMED)
 
-    holder = threading.Thread(target=take_a_seat)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
+    with _locked_elsewhere(cohort, take_a_seat) as release:
         threading.Timer(0.3, release.set).start()  # commits while the count below waits for the lock
         with transaction.atomic():
             _, taken = lock_cohort_counting_seats(cohort.pk)
-    finally:
-        release.set()
-        holder.join()
     assert taken == 1
