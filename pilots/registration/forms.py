@@ -94,7 +94,7 @@ def _is_plausible_pk(value) -> bool:
 
 class ProvinceField(forms.ModelChoiceField):
     """The teacher's province: a current province of the cohort's countries (`for_countries`). A
-    POST checks it against the provinces cached per content version (`lookups`); the list is read
+    POST checks it against the provinces a process keeps a second (`lookups`); the list is read
     only when the form is drawn."""
 
     countries: tuple = ()
@@ -118,7 +118,7 @@ class ProvinceField(forms.ModelChoiceField):
             return None
         if not _is_plausible_pk(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        # The queryset's condition (for_countries), checked on the cached rows.
+        # The queryset's condition (for_countries), checked on the rows kept.
         province = lookups.provinces(int(value)).get(int(value))
         if province is None or province.valid_until is not None or province.country not in self.countries:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
@@ -126,8 +126,8 @@ class ProvinceField(forms.ModelChoiceField):
 
 
 class SubjectsField(forms.ModelMultipleChoiceField):
-    """Subjects a teacher ticks (any of them): a POST checks them against the subjects cached per
-    content version (`lookups`)."""
+    """Subjects a teacher ticks (any of them): a POST checks them against the subjects a process
+    keeps a second (`lookups`)."""
 
     def _check_values(self, value):
         for item in value:
