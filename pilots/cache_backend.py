@@ -1,19 +1,28 @@
-"""Django's Redis cache with one Redis client per process and server.
+"""Django's Redis cache with one Redis client per process and server, and `incr` in one round trip.
 
 Django's RedisCacheClient builds a new `redis.Redis` object for every cache call (sharing the
 connection pool): a registration made five of them (rate limit, report version, ...). This client
 keeps the one it built per connection pool. redis-py clients are safe to share between threads: each
 command takes a connection from the pool.
+
+Django's `incr` asks EXISTS, then INCRBY: two round trips on every rate-limited request
+(django-ratelimit counts with `add` then `incr`), and a key that expires in between comes back from
+INCRBY as a new key without an expiry, a counter that would never reset. Here one script does both,
+atomically.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+
+# INCRBY only a key that exists; nil (None) otherwise.
+INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -21,6 +30,16 @@ class RedisCacheClient(DjangoRedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def incr(self, key, delta):
+        client = self.get_client(key, write=True)
+        script = self._scripts.get(id(client))
+        if script is None:  # redis-py's Script: EVALSHA, loading the script once if Redis lacks it
+            script = self._scripts[id(client)] = client.register_script(INCR_EXISTING)
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class RedisCache(DjangoRedisCache):

@@ -238,7 +238,7 @@ class RegistrationForm(forms.ModelForm):
         self.teacher_country = self._teacher_country()
         self._arrange_names()
         self.fields["province"].label_from_instance = province_label  # Khmer/Thai script first
-        # Built when the form is drawn: a valid POST never reads the list (validation queries one row).
+        # Built when the form is drawn: a valid POST never reads the list (validation reads the rows kept).
         self.fields["province"].choices = functools.partial(province_choices, self.fields["province"])
         self.fields["years_experience"].min_value = 0
         self.fields["years_experience"].widget.attrs.update({"min": 0, "max": 60, "inputmode": "numeric"})
