@@ -22,7 +22,6 @@ class RedisCacheClient(DjangoRedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
-        self._scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -32,11 +31,8 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return client
 
     def incr(self, key, delta):
-        client = self.get_client(key, write=True)
-        script = self._scripts.get(id(client))
-        if script is None:  # redis-py's Script: EVALSHA, loading the script once if Redis lacks it
-            script = self._scripts[id(client)] = client.register_script(INCR_EXISTING)
-        value = script(keys=[key], args=[delta])
+        # redis-py's Script sends EVALSHA, and loads the script first where Redis lacks it.
+        value = self.get_client(key, write=True).register_script(INCR_EXISTING)(keys=[key], args=[delta])
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value

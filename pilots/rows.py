@@ -120,7 +120,7 @@ def insert_with_history(instance, *, skip_conflict: bool = False) -> bool:
     date = _history_model(model)._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
     history = [date, current_reason(), _history_user_id(instance)]
     params = _insert_params([instance], with_key) + ([] if then else history)
-    if with_key and not skip_conflict and not then and _queue(first, params):
+    if with_key and not skip_conflict and _queue(first, params):  # only on PostgreSQL: `then` is None
         _saved(instance, instance.pk)
         return True
     with connection.cursor() as cursor:
@@ -179,11 +179,7 @@ def select(model, where: str, params, *, fields=(), suffix: str = "") -> list:
 
 def select_one(model, where: str, params, *, fields=(), suffix: str = ""):
     """As `select`, for a condition that matches one row at most: that row, or None."""
-    names = field_names(model, fields)
-    with connection.cursor() as cursor:
-        cursor.execute(_select_sql(model, names, where, suffix, connection.vendor), params)
-        row = cursor.fetchone()
-    return None if row is None else _instance(model, names, row)
+    return select_one_then(model, where, params, fields=fields, suffix=suffix)[0]
 
 
 def _joined(statements) -> tuple[str, list]:

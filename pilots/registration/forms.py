@@ -119,7 +119,8 @@ class ProvinceField(forms.ModelChoiceField):
         if not _is_plausible_pk(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         # The queryset's condition (for_countries), checked on the rows kept.
-        province = lookups.provinces(int(value)).get(int(value))
+        key = int(value)
+        province = lookups.provinces(key).get(key)
         if province is None or province.valid_until is not None or province.country not in self.countries:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return province

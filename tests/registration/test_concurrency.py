@@ -167,3 +167,36 @@ def test_the_seats_counted_with_the_lock_include_those_committed_while_it_was_aw
         with transaction.atomic():
             _, taken = lock_cohort_counting_seats(cohort.pk)
     assert taken == 1
+
+
+@pytest.mark.parametrize("registered_before", [False, True], ids=["new email", "known teacher"])
+def test_one_teacher_sending_the_form_from_several_phones_at_once_gets_one_enrolment(registered_before):
+    """The same email, eight requests at once. A new email: the teacher's insert waits for the first
+    transaction and finds its teacher. A known teacher: each finds no enrolment before the lock, and
+    all but the first break enrolment_one_per_teacher_and_cohort when their rows are sent; each is
+    tried again and finds the enrolment (the link is sent again), with no error."""
+    cohort = OpenCohortFactory(capacity=CAPACITY)
+    province = Province.objects.get(code="KH-12")
+    if registered_before:
+        TeacherFactory(email=_details(0, province)["email"])
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def phone():
+        try:
+            barrier.wait(timeout=30)
+            results.append(registration_services.register_teacher(
+                cohort=cohort, details=_details(0, province), language="km", consent_version="2024-11"))
+        except Exception as exc:  # reported by the test, not lost in a thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=phone) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert Enrolment.objects.filter(cohort=cohort).count() == 1
+    assert sum(result.is_new for result in results) == 1 and len(results) == 8

@@ -88,3 +88,9 @@ def test_a_second_later_the_closed_cohort_shows_its_closed_page(client, after_a_
     response = _register(client, cohort, email="dara.kim@example.org")
     assert [t.name for t in response.templates][0] == "pilots/registration/registration_closed.html"
     assert Enrolment.objects.count() == 1
+
+
+def test_an_unknown_key_costs_one_query_not_a_reload(django_assert_num_queries):
+    lookups.reference()
+    with django_assert_num_queries(1):
+        assert lookups.subjects(987654, 987655) == {}
