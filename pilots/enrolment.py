@@ -54,7 +54,7 @@ def lock_cohort_counting_seats(cohort_id: int, *, fields: tuple[str, ...] = (), 
     """`lock_cohort`, and `seats_taken` as it is once the lock is granted: one round trip on
     PostgreSQL, where the count is a statement of its own that runs after the lock statement.
     Inside `rows.together()`, keys are reserved in the same round trip for the `reserve` models."""
-    cohort, [(taken,)] = _lock(cohort_id, fields, [(_seats_taken_sql(), _seats_taken_params(cohort_id))], reserve)
+    cohort, [(taken,)] = _lock(cohort_id, fields, [(f"SELECT {_seats_taken_sql()}", _seats_taken_params(cohort_id))], reserve)
     return cohort, taken
 
 
@@ -82,16 +82,24 @@ def _lock(cohort_id: int, fields: tuple[str, ...], then=(), reserve=()) -> tuple
 
 
 @functools.cache
-def _seats_taken_sql() -> str:
-    # SEATED_STATUSES and open offers, as Enrolment.objects.seated() and SeatOffer.objects.open() say.
+def _seats_taken_sql(cohort_id: str = "%s") -> str:
+    """Seats taken in a cohort, as SQL: its seated enrolments (SEATED_STATUSES, as
+    Enrolment.objects.seated() says) plus the seats held by offers not yet answered (as
+    SeatOffer.objects.open() says). `cohort_id`: a placeholder, or the id column of an outer query."""
     enrolments, offers = (connection.ops.quote_name(m._meta.db_table) for m in (Enrolment, SeatOffer))
     seated = ", ".join(["%s"] * len(SEATED_STATUSES))
     return (
-        f"SELECT (SELECT COUNT(*) FROM {enrolments} WHERE {_column(Enrolment, 'cohort')} = %s"
+        f"(SELECT COUNT(*) FROM {enrolments} WHERE {_column(Enrolment, 'cohort')} = {cohort_id}"
         f" AND {_column(Enrolment, 'status')} IN ({seated}))"
-        f" + (SELECT COUNT(*) FROM {offers} WHERE {_column(SeatOffer, 'cohort')} = %s"
+        f" + (SELECT COUNT(*) FROM {offers} WHERE {_column(SeatOffer, 'cohort')} = {cohort_id}"
         f" AND {_column(SeatOffer, 'status')} = %s)"
     )
+
+
+def _seats_taken_params(cohort_id: int | None = None) -> list:
+    # The cohort's id twice, unless the SQL names a column instead (`_seats_taken_sql`).
+    cohort = [] if cohort_id is None else [cohort_id]
+    return [*cohort, *SEATED_STATUSES, *cohort, OfferStatus.OPEN]
 
 
 def seats_taken(cohort: Cohort) -> int:
@@ -99,12 +107,29 @@ def seats_taken(cohort: Cohort) -> int:
     statement of its own: it then sees every enrolment committed before the lock was granted."""
     # A seat offered to a waitlisted teacher is held for them until they accept or the offer expires.
     with connection.cursor() as cursor:
-        cursor.execute(_seats_taken_sql(), _seats_taken_params(cohort.pk))
+        cursor.execute(f"SELECT {_seats_taken_sql()}", _seats_taken_params(cohort.pk))
         return cursor.fetchone()[0]
 
 
-def _seats_taken_params(cohort_id: int) -> list:
-    return [cohort_id, *SEATED_STATUSES, cohort_id, OfferStatus.OPEN]
+@functools.lru_cache(maxsize=64)
+def _seats_left_sql(cohorts: int) -> str:
+    table = connection.ops.quote_name(Cohort._meta.db_table)
+    key = f"{table}.{_column(Cohort, 'id')}"
+    return (
+        f"SELECT {key}, {_column(Cohort, 'requires_approval')}, {_column(Cohort, 'capacity')} - "
+        f"({_seats_taken_sql(key)}) FROM {table} WHERE {key} IN ({', '.join(['%s'] * cohorts)})"
+    )
+
+
+def seats_left(cohort_ids) -> dict[int, tuple[bool, int]]:
+    """{cohort id: (requires approval, seats left)} of these cohorts, in one query: capacity minus
+    `seats_taken` (never below 0), the count the seat decision makes."""
+    ids = sorted({int(pk) for pk in cohort_ids})
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_seats_left_sql(len(ids)), [*_seats_taken_params(), *ids])
+        return {pk: (bool(approval), max(left, 0)) for pk, approval, left in cursor.fetchall()}
 
 
 def placement_status(cohort: Cohort, seats_taken: int) -> str:

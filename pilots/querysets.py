@@ -8,6 +8,8 @@ fixed number of queries whatever the size of the data.
 from django.db import models
 from django.db.models import (
     BooleanField,
+    OuterRef,
+    Subquery,
     Case,
     Count,
     ExpressionWrapper,
@@ -46,6 +48,21 @@ def seated_count(relation: str = "enrolments") -> Count:
     return Count(relation, filter=Q(**{f"{relation}__status__in": SEATED_STATUSES}))
 
 
+def _count_per_cohort(queryset) -> Coalesce:
+    """The number of rows of `queryset` (a model with a `cohort` key) for the outer query's cohort."""
+    counted = queryset.filter(cohort=OuterRef("pk")).order_by().values("cohort").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _seats_left(seated) -> Greatest:
+    """Capacity minus seats taken, never below 0. Seats taken are the seated enrolments (`seated`)
+    and the seats offered to waitlisted teachers and not yet answered: the count the seat decision
+    makes (`pilots.enrolment.seats_taken`, in SQL)."""
+    from pilots.offers.models import SeatOffer  # it builds on the models that import this module
+
+    return Greatest(F("capacity") - seated - _count_per_cohort(SeatOffer.objects.open()), 0)
+
+
 class CohortQuerySet(models.QuerySet):
     def open_for_registration(self, now=None):
         return self.filter(registration_open_q(now or timezone.now()))
@@ -58,7 +75,7 @@ class CohortQuerySet(models.QuerySet):
                 "enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)
             ),
             applied_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPLIED)),
-        ).annotate(seats_left=Greatest(F("capacity") - F("confirmed_count"), 0))
+        ).annotate(seats_left=_seats_left(F("confirmed_count")))
 
     def seats_taken(self) -> dict[int, int]:
         """{cohort id: seats taken} for these cohorts, in one query."""

@@ -3,7 +3,8 @@
 The cached fragments of the open-cohorts list and of a cohort page hold a placeholder where a
 cohort's seats go (`placeholder`): they are cached under the content version, which registrations
 do not replace (`pilots.data_version.seats_changed`). `fill_seats` reads the seats of every cohort
-on the page in one query and writes them in, so seats left are always those of the database.
+on the page in one query and writes them in, so seats left are always those of the database, as
+the seat decision counts them (`pilots.enrolment.seats_left`).
 """
 
 import functools
@@ -12,7 +13,7 @@ import re
 from django.template.loader import get_template
 from django.utils.translation import get_language
 
-from pilots.models import Cohort
+from pilots.enrolment import seats_left
 
 _PLACEHOLDER = re.compile(rb"<!--pilots-seats:(\d{1,18})-->")
 
@@ -34,8 +35,7 @@ def fill_seats(response):
     ids = {int(pk) for pk in _PLACEHOLDER.findall(content)}
     if not ids:
         return response
-    rows = Cohort.objects.filter(pk__in=ids).with_fill_stats().values_list("pk", "requires_approval", "seats_left")
     language = get_language() or ""
-    markup = {pk: _markup(language, approval, seats) for pk, approval, seats in rows}
+    markup = {pk: _markup(language, approval, seats) for pk, (approval, seats) in seats_left(ids).items()}
     response.content = _PLACEHOLDER.sub(lambda match: markup.get(int(match[1]), b""), content)
     return response

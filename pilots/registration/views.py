@@ -109,11 +109,22 @@ class _CohortPage:
         return self.cohort.team.all()
 
 
+def _read_page_cohort(code):
+    return rows.select_one(Cohort, "code = %s", [code])
+
+
+# One row for the title, the language button and the decision to show the page, kept a second per
+# process (`pilots.kept`) like the POST's: what the page shows of its cohort (the cached fragments)
+# follows the content version.
+_page_cohort = Kept(_read_page_cohort)
+
+
 @require_safe
 def cohort_detail(request, code):
-    # One row for the title, the language button and the decision to show the page; the rest of
-    # the page comes from the cache (pilots/registration/cohort_detail.html).
-    cohort = get_object_or_404(Cohort.objects.all(), code=code)
+    # The rest of the page comes from the cache (pilots/registration/cohort_detail.html).
+    cohort = _page_cohort(code)
+    if cohort is None:
+        raise Http404
     if cohort.status == CohortStatus.PLANNED and not request.user.is_staff:
         raise Http404
     return fill_seats(render(

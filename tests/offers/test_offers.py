@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pilots.choices import EnrolmentStatus
-from pilots.enrolment import seats_taken, withdraw_enrolment
-from pilots.models import Enrolment
+from pilots.enrolment import seats_left, seats_taken, withdraw_enrolment
+from pilots.models import Cohort, Enrolment
 from pilots.offers import services
 from pilots.offers.models import OfferStatus, SeatOffer, WaitlistMode, WaitlistPolicy
 from pilots.registration.services import register_teacher
@@ -56,6 +56,24 @@ def test_the_offered_seat_is_held_from_new_registrations():
         cohort=cohort, details=_details(900, Province.objects.get(code="KH-12")), language="km", consent_version="x"
     )
     assert registration.enrolment.status == EnrolmentStatus.WAITLISTED
+
+
+def test_the_offered_seat_is_not_shown_as_left(client):
+    # Every page that says seats left counts the seat offered as taken, as the seat decision does.
+    cohort, seated, queue = _full_cohort(capacity=3, waiting=1)
+    withdraw_enrolment(enrolment=seated[0])
+    assert SeatOffer.objects.open().count() == 1
+    client.cookies["django_language"] = "en"
+    for url in (reverse("registration:open_cohorts"), reverse("registration:cohort_detail", args=[cohort.code])):
+        page = client.get(url).content.decode()
+        assert "Full: waiting list" in page and "seat left" not in page, url
+    assert "Join the waiting list" in client.get(reverse("registration:register", args=[cohort.code])).content.decode()
+    assert Cohort.objects.with_fill_stats().get(pk=cohort.pk).seats_left == 0  # the admin, staff pages, API
+    assert seats_left([cohort.pk]) == {cohort.pk: (False, 0)}
+    SeatOffer.objects.update(status=OfferStatus.EXPIRED)
+    assert Cohort.objects.with_fill_stats().get(pk=cohort.pk).seats_left == 1
+    assert seats_left([cohort.pk]) == {cohort.pk: (False, 1)}
+    assert "1 seat left" in client.get(reverse("registration:cohort_detail", args=[cohort.code])).content.decode()
 
 
 def test_shorter_deadline_close_to_the_start():
