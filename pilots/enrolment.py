@@ -54,7 +54,8 @@ def lock_cohort_counting_seats(cohort_id: int, *, fields: tuple[str, ...] = (), 
     """`lock_cohort`, and `seats_taken` as it is once the lock is granted: one round trip on
     PostgreSQL, where the count is a statement of its own that runs after the lock statement.
     Inside `rows.together()`, keys are reserved in the same round trip for the `reserve` models."""
-    cohort, [(taken,)] = _lock(cohort_id, fields, [(f"SELECT {_seats_taken_sql()}", _seats_taken_params(cohort_id))], reserve)
+    count = (f"SELECT {_seats_taken_sql()}", _seats_taken_params(cohort_id))
+    cohort, [(taken,)] = _lock(cohort_id, fields, [count], reserve)
     return cohort, taken
 
 

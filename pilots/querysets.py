@@ -8,8 +8,6 @@ fixed number of queries whatever the size of the data.
 from django.db import models
 from django.db.models import (
     BooleanField,
-    OuterRef,
-    Subquery,
     Case,
     Count,
     ExpressionWrapper,
@@ -17,7 +15,9 @@ from django.db.models import (
     FilteredRelation,
     FloatField,
     IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
