@@ -8,7 +8,7 @@ command takes a connection from the pool.
 Django's `incr` asks EXISTS, then INCRBY: two round trips on every rate-limited request
 (django-ratelimit counts with `add` then `incr`), and a key that expires in between comes back from
 INCRBY as a new key without an expiry, a counter that would never reset. Here one script does both,
-atomically.
+atomically. `set_many` of keys that never expire is one MSET.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -29,6 +29,13 @@ class RedisCacheClient(DjangoRedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def set_many(self, data, timeout):
+        if timeout is not None:
+            return super().set_many(data, timeout)
+        # Keys without expiry (the data versions, replaced on every registration): one MSET, not
+        # Django's MULTI / MSET / EXEC pipeline, which only needs to be one for the EXPIREs.
+        self.get_client(None, write=True).mset({k: self._serializer.dumps(v) for k, v in data.items()})
 
     def incr(self, key, delta):
         # redis-py's Script sends EVALSHA, and loads the script first where Redis lacks it.

@@ -1,5 +1,5 @@
 """The project's Redis cache (production, REDIS_URL): `incr` as Django's, in one round trip, and a
-counter keeps its expiry."""
+counter keeps its expiry; keys that never expire are written with one command."""
 
 import os
 
@@ -48,3 +48,15 @@ def test_incr_of_a_missing_key_raises_as_django_s_and_creates_nothing(cache):
     assert cache.get("rate:203.0.113.9") is None
     cache.set("rate:203.0.113.9", 5)
     assert cache.incr("rate:203.0.113.9", 10) == 15
+
+
+def test_set_many_without_expiry_is_one_command_and_with_one_keeps_it(cache, monkeypatch):
+    raw = redis.Redis.from_url(URL)
+    cache.set("version:old", "x", 30)
+    sent = _commands(cache, monkeypatch)
+    cache.set_many({"version:old": "a", "version:new": "b"}, None)
+    assert sent == ["MSET"]  # Django's client wraps it in MULTI ... EXEC
+    assert cache.get_many(["version:old", "version:new"]) == {"version:old": "a", "version:new": "b"}
+    assert raw.ttl(cache.make_and_validate_key("version:old")) == -1  # no expiry left over
+    cache.set_many({"version:timed": "c"}, 60)
+    assert 0 < raw.ttl(cache.make_and_validate_key("version:timed")) <= 60
