@@ -292,7 +292,7 @@ class RegistrationForm(forms.ModelForm):
             return self.cohort.country
         province_id = self.data.get(self.add_prefix("province")) if self.is_bound else None
         if province_id and _is_plausible_pk(province_id):
-            province = Province.objects.filter(pk=province_id).only("country").first()
+            province = lookups.provinces(int(province_id)).get(int(province_id))  # kept a second
             return province.country if province else ""
         return ""
 
