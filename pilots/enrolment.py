@@ -113,24 +113,34 @@ def seats_taken(cohort: Cohort) -> int:
 
 
 @functools.lru_cache(maxsize=64)
-def _seats_left_sql(cohorts: int) -> str:
+def _seats_by_cohort_sql(cohorts: int) -> str:
     table = connection.ops.quote_name(Cohort._meta.db_table)
     key = f"{table}.{_column(Cohort, 'id')}"
     return (
-        f"SELECT {key}, {_column(Cohort, 'requires_approval')}, {_column(Cohort, 'capacity')} - "
-        f"({_seats_taken_sql(key)}) FROM {table} WHERE {key} IN ({', '.join(['%s'] * cohorts)})"
+        f"SELECT {key}, {_column(Cohort, 'requires_approval')}, {_column(Cohort, 'capacity')}, "
+        f"{_seats_taken_sql(key)} FROM {table} WHERE {key} IN ({', '.join(['%s'] * cohorts)})"
     )
+
+
+def _seats_by_cohort(cohort_ids) -> list[tuple[int, bool, int, int]]:
+    # (id, requires approval, capacity, seats taken) of each of these cohorts, in one query.
+    ids = sorted({int(getattr(c, "pk", c)) for c in cohort_ids})
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_seats_by_cohort_sql(len(ids)), [*_seats_taken_params(), *ids])
+        return [(pk, bool(approval), capacity, taken) for pk, approval, capacity, taken in cursor.fetchall()]
+
+
+def seats_taken_by_cohort(cohort_ids) -> dict[int, int]:
+    """{cohort id: `seats_taken`} of these cohorts (ids or cohorts), in one query."""
+    return {pk: taken for pk, _approval, _capacity, taken in _seats_by_cohort(cohort_ids)}
 
 
 def seats_left(cohort_ids) -> dict[int, tuple[bool, int]]:
     """{cohort id: (requires approval, seats left)} of these cohorts, in one query: capacity minus
     `seats_taken` (never below 0), the count the seat decision makes."""
-    ids = sorted({int(pk) for pk in cohort_ids})
-    if not ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_seats_left_sql(len(ids)), [*_seats_taken_params(), *ids])
-        return {pk: (bool(approval), max(left, 0)) for pk, approval, left in cursor.fetchall()}
+    return {pk: (approval, max(capacity - taken, 0)) for pk, approval, capacity, taken in _seats_by_cohort(cohort_ids)}
 
 
 def placement_status(cohort: Cohort, seats_taken: int) -> str:

@@ -77,9 +77,6 @@ class CohortQuerySet(models.QuerySet):
             applied_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPLIED)),
         ).annotate(seats_left=_seats_left(F("confirmed_count")))
 
-    def seats_taken(self) -> dict[int, int]:
-        """{cohort id: seats taken} for these cohorts, in one query."""
-        return dict(self.annotate(seated=seated_count()).values_list("pk", "seated"))
 
 
 def cohort_sessions(sessions_by_cohort):

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pilots.enrolment import lock_cohort, write_rows
+from pilots.enrolment import lock_cohort, seats_taken_by_cohort, write_rows
 from pilots.history import change_reason
-from pilots.models import Assessment, Attendance, Cohort, Enrolment, Teacher
+from pilots.models import Assessment, Attendance, Enrolment, Teacher
 
 from .columns import ImportKind
 from .rows import ImportPlan, take_seat
@@ -30,7 +30,7 @@ def apply_import(plan: ImportPlan, *, user=None) -> dict:
         for cohort_id in sorted(plan.cohort_ids):
             lock_cohort(cohort_id)
         if plan.kind == ImportKind.TEACHERS:
-            seats = Cohort.objects.filter(pk__in=plan.cohort_ids).seats_taken()
+            seats = seats_taken_by_cohort(plan.cohort_ids)
             for _key, _existing, cohort, status in plan.new_enrolments:
                 if take_seat(seats, cohort, status):
                     raise ImportChanged(

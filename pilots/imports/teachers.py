@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from pilots.choices import COUNTRY_LANGUAGE, EnrolmentStatus, Gender, Language, NameOrder, SchoolLevel
-from pilots.enrolment import placement_status
-from pilots.models import Cohort, Enrolment, Province, Teacher
+from pilots.enrolment import placement_status, seats_taken_by_cohort
+from pilots.models import Enrolment, Province, Teacher
 from pilots.province_names import ProvinceMatcher, current_province
 from pilots.teachers import name_order, parse_phone, reject_control_characters, require_letter
 
@@ -90,7 +90,7 @@ def plan_teachers(plan, table, cohorts):
             Enrolment.objects.filter(teacher_id__in=teacher_ids, cohort_id__in=plan.cohort_ids)
             .values_list("teacher_id", "cohort_id")
         )
-    seats = Cohort.objects.filter(pk__in=plan.cohort_ids).seats_taken()
+    seats = seats_taken_by_cohort(plan.cohort_ids)
     new_by_key, seen_pairs = {}, {}
     created = reused = enrolled = 0
     for number, values, cohort, identity, fields, province, years, phone in parsed:

@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from pilots.choices import EnrolmentStatus, NameOrder
+from pilots.enrolment import withdraw_enrolment
 from pilots.imports import reading
 from pilots.imports.columns import COLUMNS, MAX_BYTES, MAX_ROWS, ImportKind
 from pilots.imports.pending import keep_upload
@@ -179,6 +180,23 @@ def test_without_status_the_placement_rules_confirm_then_waitlist():
     apply_import(plan)
     assert list(cohort.enrolments.order_by("pk").values_list("status", flat=True)) == [
         "confirmed", "confirmed", "waitlisted", "waitlisted"]
+
+
+def test_a_seat_offered_to_a_waitlisted_teacher_is_not_given_to_an_imported_one():
+    from pilots.offers.models import SeatOffer, WaitlistMode, WaitlistPolicy
+
+    cohort = CohortFactory(code="kh-1", capacity=2)
+    WaitlistPolicy.objects.create(programme=cohort.programme, mode=WaitlistMode.OFFER)
+    seated = [EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED) for _ in range(2)]
+    EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    withdraw_enrolment(enrolment=seated[0])  # the freed seat is offered to the waitlisted teacher
+    assert SeatOffer.objects.open().count() == 1
+    plan = plan_of(csv_bytes([["kh-1", "new@example.org", "A", "B", "", "", ""]]))
+    apply_import(plan)
+    assert cohort.enrolments.get(teacher__email="new@example.org").status == EnrolmentStatus.WAITLISTED
+    # Given as confirmed, the row is refused: the cohort has no seat to give.
+    plan = plan_of(csv_bytes([["kh-1", "other@example.org", "C", "D", "", "", "confirmed"]]))
+    assert [(p.row, p.column) for p in plan.problems] == [(2, "status")]
 
 
 def test_cohorts_that_require_approval_get_applications():
