@@ -11,7 +11,8 @@ and the cohort lock's window: from the locking statement sent to the commit done
 BENCH_LOCK_WINDOW_POSTS (200) POSTs from this one client (no other request waits for the lock here,
 so this is the time the lock is held, not time spent queueing for it), with its statements' round
 trips and the COMMIT; then the CPU per POST of each part of the request, without the profiler,
-over BENCH_PARTS_POSTS (1500) POSTs (`cpu_by_part`).
+over BENCH_PARTS_POSTS (1500) POSTs (`cpu_by_part`); and the CPU per GET of the cached public pages
+against a bare Django view, BENCH_PAGE_GETS (1000) each (`pages_cpu`).
 """
 
 import io
@@ -28,6 +29,7 @@ import registration as bench  # noqa: E402  (reads BENCH_DB)
 POSTS = int(os.environ.get("BENCH_PROFILE_POSTS", "300"))
 WINDOW_POSTS = int(os.environ.get("BENCH_LOCK_WINDOW_POSTS", "200"))
 PARTS_POSTS = int(os.environ.get("BENCH_PARTS_POSTS", "1500"))
+PAGE_GETS = int(os.environ.get("BENCH_PAGE_GETS", "1000"))
 
 
 def main():
@@ -121,6 +123,28 @@ def main():
     print(f"CPU per POST by part, {PARTS_POSTS} POSTs without the profiler ({total:.2f} ms in all, client included):")
     for label, ms in parts:
         print(f"   {label:<52} {ms:.3f} ms")
+    print(f"CPU per GET, {PAGE_GETS} GETs each after {PAGE_GETS // 20} to fill the cache (client included):")
+    for label, ms in pages_cpu(adapter):
+        print(f"   {label:<52} {ms:.3f} ms")
+
+
+def pages_cpu(adapter):
+    """CPU time per GET of the cached public pages (the open-cohorts list, a cohort page) in English
+    and Khmer, against the bare Django view of bench/registration.py, in this process."""
+    paths = [("bare Django view", "/bench/bare/"),
+             *zip(("open cohorts", "a cohort page"), bench.public_page_paths(bench.COHORT_CODES[0]), strict=True)]
+    result = []
+    for language in ("en", "km"):
+        adapter.cookies["django_language"] = language
+        for label, path in paths:
+            for _ in range(PAGE_GETS // 20):
+                assert adapter.request("GET", path)[0] == 200
+            started = time.process_time()
+            for _ in range(PAGE_GETS):
+                adapter.request("GET", path)
+            result.append((f"{label} ({language})", (time.process_time() - started) * 1000 / PAGE_GETS))
+    adapter.cookies.pop("django_language")
+    return result
 
 
 def cpu_by_part(adapter):
