@@ -86,7 +86,8 @@ def _lock(cohort_id: int, fields: tuple[str, ...], then=(), reserve=()) -> tuple
 def _seats_taken_sql(cohort_id: str = "%s") -> str:
     """Seats taken in a cohort, as SQL: its seated enrolments (SEATED_STATUSES, as
     Enrolment.objects.seated() says) plus the seats held by offers not yet answered (as
-    SeatOffer.objects.open() says). `cohort_id`: a placeholder, or the id column of an outer query."""
+    SeatOffer.objects.open() says). `cohort_id`: "%s" (the id passed as a parameter, see
+    `_seats_taken_params`), or the id column of an outer query."""
     enrolments, offers = (connection.ops.quote_name(m._meta.db_table) for m in (Enrolment, SeatOffer))
     seated = ", ".join(["%s"] * len(SEATED_STATUSES))
     return (

@@ -58,7 +58,9 @@ def _seats_left(seated) -> Greatest:
     """Capacity minus seats taken, never below 0. Seats taken are the seated enrolments (`seated`)
     and the seats offered to waitlisted teachers and not yet answered: the count the seat decision
     makes (`pilots.enrolment.seats_taken`, in SQL)."""
-    from pilots.offers.models import SeatOffer  # it builds on the models that import this module
+    # Imported here: pilots.models imports this module for its managers, and pilots.offers.models
+    # imports pilots.models, so a module-level import would run before Cohort exists.
+    from pilots.offers.models import SeatOffer
 
     return Greatest(F("capacity") - seated - _count_per_cohort(SeatOffer.objects.open()), 0)
 
@@ -76,7 +78,6 @@ class CohortQuerySet(models.QuerySet):
             ),
             applied_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPLIED)),
         ).annotate(seats_left=_seats_left(F("confirmed_count")))
-
 
 
 def cohort_sessions(sessions_by_cohort):

@@ -20,6 +20,7 @@ from pilots.imports.reading import ImportFileError, read_table
 from pilots.imports.rows import parse_date
 from pilots.imports.services import apply_import
 from pilots.models import Assessment, Attendance, Cohort, Enrolment, Province, Teacher
+from pilots.offers.models import SeatOffer, WaitlistMode, WaitlistPolicy
 from pilots.registration.forms import RegistrationForm
 from tests.factories import CohortFactory, EnrolmentFactory, SessionFactory, TeacherFactory
 from tests.registration.helpers import registration_data
@@ -183,8 +184,6 @@ def test_without_status_the_placement_rules_confirm_then_waitlist():
 
 
 def test_a_seat_offered_to_a_waitlisted_teacher_is_not_given_to_an_imported_one():
-    from pilots.offers.models import SeatOffer, WaitlistMode, WaitlistPolicy
-
     cohort = CohortFactory(code="kh-1", capacity=2)
     WaitlistPolicy.objects.create(programme=cohort.programme, mode=WaitlistMode.OFFER)
     seated = [EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED) for _ in range(2)]

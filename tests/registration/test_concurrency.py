@@ -14,6 +14,7 @@ from pilots.enrolment import CohortBusy, lock_cohort, lock_cohort_counting_seats
 from pilots.models import Cohort, Enrolment, Province
 from pilots.registration import services as registration_services
 from tests.factories import OpenCohortFactory, TeacherFactory
+from tests.threads import run_at_once
 
 # The flush after each transactional test reloads provinces and subjects (pilots.reference).
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -179,24 +180,12 @@ def test_one_teacher_sending_the_form_from_several_phones_at_once_gets_one_enrol
     province = Province.objects.get(code="KH-12")
     if registered_before:
         TeacherFactory(email=_details(0, province)["email"])
-    barrier = threading.Barrier(8)
-    results, errors = [], []
 
     def phone():
-        try:
-            barrier.wait(timeout=30)
-            results.append(registration_services.register_teacher(
-                cohort=cohort, details=_details(0, province), language="km", consent_version="2024-11"))
-        except Exception as exc:  # reported by the test, not lost in a thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return registration_services.register_teacher(
+            cohort=cohort, details=_details(0, province), language="km", consent_version="2024-11")
 
-    threads = [threading.Thread(target=phone) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_at_once(*[phone] * 8)
     assert not errors, errors
     assert Enrolment.objects.filter(cohort=cohort).count() == 1
     assert sum(result.is_new for result in results) == 1 and len(results) == 8

@@ -116,6 +116,15 @@ def test_cohort_page_of_a_closed_cohort_says_so_without_a_register_button(client
     assert register_url(cohort) not in page
 
 
+def test_an_unknown_cohort_is_a_404_until_it_exists(client):
+    # A cohort page's row is kept a second per process, but a code not found is never kept.
+    url = reverse("registration:cohort_detail", args=["kh-new"])
+    assert client.get(url).status_code == 404
+    OpenCohortFactory(code="kh-new", name="Battambang in-service")
+    page = client.get(url)
+    assert page.status_code == 200 and "Battambang in-service" in page.content.decode()
+
+
 def test_planned_cohorts_are_not_public(client):
     cohort = CohortFactory(status=CohortStatus.PLANNED)
     assert client.get(reverse("registration:cohort_detail", args=[cohort.code])).status_code == 404

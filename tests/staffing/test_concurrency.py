@@ -1,35 +1,12 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from pilots.choices import EnrolmentStatus
 from pilots.models import Attendance
 from pilots.staffing import services as staffing_services
 from tests.factories import CohortFactory, EnrolmentFactory, SessionFactory
+from tests.threads import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _run_at_once(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def run(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
 
 
 def test_two_reviewers_confirming_at_once_never_exceed_capacity():
@@ -40,7 +17,7 @@ def test_two_reviewers_confirming_at_once_never_exceed_capacity():
     )
     first, second = [e.pk for e in applicants[:3]], [e.pk for e in applicants[3:]]
 
-    results, errors = _run_at_once(
+    results, errors = run_at_once(
         lambda: staffing_services.review_enrolments(cohort=cohort, enrolment_ids=first, action="confirm"),
         lambda: staffing_services.review_enrolments(cohort=cohort, enrolment_ids=second, action="confirm"),
     )
@@ -58,7 +35,7 @@ def test_two_registers_saved_at_once_do_not_both_win():
     enrolment = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.CONFIRMED, teacher__province=None)
     opened = {"enrolment_id": enrolment.pk, "version": "", "note": ""}
 
-    results, errors = _run_at_once(
+    results, errors = run_at_once(
         lambda: staffing_services.record_attendance(session=session, entries=[{**opened, "status": "present"}]),
         lambda: staffing_services.record_attendance(session=session, entries=[{**opened, "status": "absent"}]),
     )
@@ -83,7 +60,7 @@ def test_two_score_pages_saved_at_once_do_not_both_win():
             cohort=cohort, kind="pre", scores={enrolment.pk: Decimal(score)}, versions={enrolment.pk: ""}
         )
 
-    results, errors = _run_at_once(save("40"), save("45"))
+    results, errors = run_at_once(save("40"), save("45"))
 
     assert len([r for r in results if r]) == 1
     assert [type(e) for e in errors] == [staffing_services.ScoreConflict]
@@ -113,7 +90,7 @@ def test_two_reviewers_posting_the_review_page_at_once_never_exceed_capacity(dja
     url = reverse("staffing:review", args=[cohort.pk])
     ids = [e.pk for e in applicants]
 
-    results, errors = _run_at_once(
+    results, errors = run_at_once(
         lambda: clients[0].post(url, {"action": "confirm", "enrolments": ids[::-1]}).status_code,
         lambda: clients[1].post(url, {"action": "confirm", "enrolments": ids}).status_code,
     )
